@@ -1,0 +1,57 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api.problems import Problem
+from app.db.migrations import current_revision
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    database: str
+    migration: str | None
+
+
+@router.get("/healthz", summary="Process is alive")
+def healthz() -> Health:
+    """Answers as long as the process serves requests; touches no dependency."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to serve: database reachable and migrated",
+    responses={503: {"description": "Database unreachable or not at the latest migration"}},
+)
+def readyz(request: Request) -> Readiness:
+    """200 only when PostgreSQL answers and its schema is at the migration head."""
+    engine: Engine = request.app.state.engine
+    head: str | None = request.app.state.migration_head
+    try:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+    except SQLAlchemyError as exc:
+        raise Problem(
+            503, f"The database is unreachable: {type(exc).__name__}.", slug="not-ready",
+            headers={"Retry-After": "5"},
+        ) from exc
+    if current != head:
+        raise Problem(
+            503,
+            f"The database schema is at migration {current!r}, not at head {head!r}; "
+            "run `crsv db upgrade`.",
+            slug="not-ready",
+            headers={"Retry-After": "5"},
+        )
+    return Readiness(status="ready", database="ok", migration=current)

@@ -1,0 +1,146 @@
+"""RFC 9457 problem details: the one error format of the API.
+
+Routes raise `Problem` (or let validation fail); the handlers registered here turn every error,
+including unknown routes, wrong methods and database outages, into `application/problem+json`.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from app.api.responses import JSONBytesResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "/problems/"
+
+
+class Problem(Exception):
+    """An error a client can act on, carrying its HTTP status and explanation."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title or HTTPStatus(status).phrase
+        self.errors = errors
+        self.headers = headers
+
+
+class NotFound(Problem):
+    def __init__(self, resource: str, identifier: object) -> None:
+        super().__init__(
+            404,
+            f"No {resource} has the identifier {identifier!r}.",
+            slug="not-found",
+            title="Resource not found",
+        )
+
+
+class InvalidParameters(Problem):
+    """422 naming each bad query parameter, like FastAPI's own validation errors."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        names = ", ".join(sorted({str(error["name"]) for error in errors}))
+        super().__init__(
+            422,
+            f"Invalid value for: {names}.",
+            slug="invalid-parameters",
+            title="Invalid request parameters",
+            errors=errors,
+        )
+
+
+def parameter_error(name: str, reason: str, location: str = "query") -> dict[str, Any]:
+    return {"name": name, "in": location, "reason": reason}
+
+
+def problem_response(problem: Problem, request: Request) -> JSONBytesResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + problem.slug if problem.slug else "about:blank",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+    }
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    return JSONBytesResponse(
+        body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        location, *path = error["loc"] or ("request",)
+        name = ".".join(str(part) for part in path) or str(location)
+        errors.append({"name": name, "in": location, "reason": error["msg"]})
+    return errors
+
+
+async def _handle_problem(request: Request, exc: Exception) -> JSONBytesResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc, request)
+
+
+async def _handle_validation(request: Request, exc: Exception) -> JSONBytesResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(InvalidParameters(_validation_errors(exc)), request)
+
+
+async def _handle_http(request: Request, exc: Exception) -> JSONBytesResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slugs = {404: "not-found", 405: "method-not-allowed"}
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"There is no resource at {request.url.path}."
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    problem = Problem(
+        exc.status_code, detail, slug=slugs.get(exc.status_code), headers=exc.headers
+    )
+    return problem_response(problem, request)
+
+
+async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONBytesResponse:
+    log.error("database unavailable: %s", exc)
+    problem = Problem(
+        503,
+        "The database is unavailable; retry shortly.",
+        slug="database-unavailable",
+        headers={"Retry-After": "5"},
+    )
+    return problem_response(problem, request)
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONBytesResponse:
+    log.exception("unhandled error", exc_info=exc)
+    problem = Problem(500, "An unexpected error occurred; it has been logged.", slug="internal")
+    return problem_response(problem, request)
+
+
+def register_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _handle_problem)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)
+    app.add_exception_handler(OperationalError, _handle_database_unavailable)
+    app.add_exception_handler(DBAPIError, _handle_unexpected)
+    app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,0 +1,57 @@
+"""Settings read from the environment (prefix `CRSV_`) or an optional `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CRSV_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL. Unset: the project starts its own embedded server.",
+    )
+    embedded_data_dir: Path = Field(
+        default=PROJECT_ROOT / ".data" / "postgres",
+        description="Where the embedded PostgreSQL server keeps its data.",
+    )
+    embedded_database: str = Field(
+        default="crsv", description="Database created on the embedded server."
+    )
+    seeds_dir: Path = Field(default=PROJECT_ROOT / "seeds")
+    log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed by CORS."
+    )
+    db_pool_size: int = Field(default=10, ge=1)
+    db_connect_timeout: int = Field(default=5, ge=1, description="Seconds.")
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=1, ge=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept the comma-separated form an environment variable gives."""
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

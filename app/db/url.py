@@ -1,0 +1,39 @@
+"""Which database the process talks to: the configured URL or the embedded server."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+
+from app.config import Settings
+from app.db import embedded
+
+_embedded_server: Any = None  # held for the life of the process; the wheel stops it at exit
+
+
+def normalise_url(raw: str | URL) -> URL:
+    """Accept `postgresql://` URLs and use the psycopg 3 driver for them."""
+    url = make_url(raw)
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    if not url.drivername.startswith("postgresql"):
+        raise ValueError(f"crsv-data needs PostgreSQL, not {url.drivername}")
+    return url
+
+
+def resolve_database_url(settings: Settings) -> URL:
+    """The configured database, or the embedded one, started on first use.
+
+    The embedded URL is exported as `CRSV_DATABASE_URL` so that child processes (uvicorn
+    workers, alembic) reuse the running server instead of starting their own.
+    """
+    global _embedded_server
+    if settings.database_url:
+        return normalise_url(settings.database_url)
+    _embedded_server, url = embedded.start_embedded_database(
+        settings.embedded_data_dir, settings.embedded_database
+    )
+    os.environ["CRSV_DATABASE_URL"] = url.render_as_string(hide_password=False)
+    return url

@@ -1,0 +1,69 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy import Engine
+
+from app.api import health
+from app.api.middleware import RequestContextMiddleware
+from app.api.problems import register_problem_handlers
+from app.config import Settings, get_settings
+from app.db.engine import build_engine, build_sessionmaker
+from app.db.migrations import head_revision
+from app.db.url import resolve_database_url
+from app.logging import configure_logging
+
+DESCRIPTION = """\
+Open data on what United Nations peacekeeping missions did to prevent and respond to
+conflict-related sexual violence (CRSV), as told by the DPO annual reports, starting with the
+2023 edition: stories, activities and the figures they produced, each figure with its qualifier,
+its breakdown by sex where the report gives one, and a verbatim evidence phrase.
+
+Only public, aggregate figures are held; nothing here describes an individual survivor.
+Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the API. Without an `engine`, connect to the configured or embedded database."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = engine is None
+        app.state.engine = engine or build_engine(resolve_database_url(settings), settings)
+        app.state.sessionmaker = build_sessionmaker(app.state.engine)
+        app.state.migration_head = head_revision()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.engine.dispose()
+
+    app = FastAPI(
+        title="crsv-data",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        license_info={"name": "Data: UN DPO report, quoted for public information"},
+    )
+    register_problem_handlers(app)
+    app.include_router(health.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

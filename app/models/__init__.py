@@ -1,0 +1,32 @@
+"""All ORM models; importing this package registers every table on `Base.metadata`."""
+
+from app.models.content import (
+    Activity,
+    Figure,
+    Report,
+    Story,
+    activity_location,
+    activity_partner,
+    story_country,
+    story_mission,
+)
+from app.models.reference import Country, Location, Mission, Objective, Partner
+from app.models.vocabulary import ActivityType, Metric
+
+__all__ = [
+    "Activity",
+    "ActivityType",
+    "Country",
+    "Figure",
+    "Location",
+    "Metric",
+    "Mission",
+    "Objective",
+    "Partner",
+    "Report",
+    "Story",
+    "activity_location",
+    "activity_partner",
+    "story_country",
+    "story_mission",
+]

@@ -1,0 +1,267 @@
+"""Pydantic models of the seed files: the one set of rules for curated data.
+
+The seed loader validates every file against these models before it touches the database, and
+the curator write API reuses them, so a rule lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    StringConstraints,
+    model_validator,
+)
+
+from app.enums import (
+    DatePrecision,
+    LocationKind,
+    MissionStatus,
+    PartnerKind,
+    Qualifier,
+    StoryKind,
+)
+
+KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=120)]
+"""A stable public identifier chosen by the curator: lower-case words joined by hyphens."""
+
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN, max_length=60)]
+"""A vocabulary code: lower-case snake_case."""
+
+MissionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,19}$")]
+Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class SeedModel(BaseModel):
+    """Base for seed records: unknown fields are errors, so a typo never loads silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_PERIOD_PART = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+class Period(SeedModel):
+    """A date or date range at the precision the report gives it.
+
+    `start` is the first day and `end` the last day covered: 'May 2023' is 2023-05-01 to
+    2023-05-31 with precision `month`.
+    """
+
+    start: date
+    end: date
+    precision: DatePrecision
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        """Seed files write periods compactly: '2023-07/2023-09'."""
+        if isinstance(data, str):
+            return _period_fields(data)
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+    def render(self) -> str:
+        """The compact form `parse` reads, used when seeds are written back."""
+        width = {DatePrecision.YEAR: 4, DatePrecision.MONTH: 7, DatePrecision.DAY: 10}
+        first = self.start.isoformat()[: width[self.precision]]
+        last = self.end.isoformat()[: width[self.precision]]
+        return first if first == last else f"{first}/{last}"
+
+
+def _period_fields(text: str) -> dict[str, object]:
+    """Read '2023', '2023-05', '2023-05-12' or a range 'A/B' of two such parts."""
+    first, _, last = text.partition("/")
+    start, precision = _parse_part(first, at_end=False)
+    end, end_precision = _parse_part(last or first, at_end=True)
+    if end_precision != precision:
+        raise ValueError(f"both ends of {text!r} must have the same precision")
+    return {"start": start, "end": end, "precision": precision}
+
+
+def _parse_part(part: str, *, at_end: bool) -> tuple[date, DatePrecision]:
+    match = _PERIOD_PART.match(part.strip())
+    if not match:
+        raise ValueError(f"{part!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    if day is not None:
+        return date(int(year), int(month), int(day)), DatePrecision.DAY
+    if month is not None:
+        last_day = calendar.monthrange(int(year), int(month))[1]
+        return date(int(year), int(month), last_day if at_end else 1), DatePrecision.MONTH
+    return date(int(year), 12 if at_end else 1, 31 if at_end else 1), DatePrecision.YEAR
+
+
+# --- vocabularies and reference data -------------------------------------------------------
+
+
+class MetricSeed(SeedModel):
+    code: Code
+    label: ShortText
+    unit: Code = Field(description="what one unit of value is: person, event, case, ...")
+    definition: Text
+
+
+class ActivityTypeSeed(SeedModel):
+    code: Code
+    label: ShortText
+    definition: Text
+
+
+class ObjectiveSeed(SeedModel):
+    number: int = Field(ge=1, le=5)
+    title: ShortText
+    description: Text
+
+
+class CountrySeed(SeedModel):
+    iso3: Iso3
+    name: ShortText
+
+
+class MissionSeed(SeedModel):
+    code: MissionCode
+    name: ShortText
+    country: Iso3
+    status: MissionStatus
+    mandate_start: date
+    mandate_end: date | None = None
+    mandate_note: Text | None = Field(
+        default=None, description="where the mandate dates come from"
+    )
+
+    @model_validator(mode="after")
+    def _mandate_consistent(self) -> Self:
+        if self.mandate_end is not None and self.mandate_end < self.mandate_start:
+            raise ValueError("mandate_end must not be before mandate_start")
+        if self.status is MissionStatus.CLOSED and self.mandate_end is None:
+            raise ValueError("a closed mission needs a mandate_end")
+        return self
+
+
+class LocationSeed(SeedModel):
+    key: Key
+    name: ShortText
+    kind: LocationKind
+    country: Iso3
+    admin1: ShortText | None = Field(
+        default=None, description="first-level administrative area (province, state, ...)"
+    )
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Self:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        return self
+
+
+class PartnerSeed(SeedModel):
+    key: Key
+    name: ShortText
+    acronym: ShortText | None = None
+    kind: PartnerKind
+    country: Iso3 | None = Field(default=None, description="home country of a national body")
+
+
+# --- the report and its content ------------------------------------------------------------
+
+
+class ReportSeed(SeedModel):
+    key: Key
+    edition_year: int = Field(ge=2000, le=2100)
+    title: ShortText
+    publisher: ShortText
+    published: Period
+    source_url: Text
+    licence_note: Text
+
+
+class FigureSeed(SeedModel):
+    key: Key
+    metric: Code
+    value: NonNegativeInt
+    qualifier: Qualifier = Qualifier.EXACT
+    women: NonNegativeInt | None = None
+    men: NonNegativeInt | None = None
+    children: NonNegativeInt | None = None
+    subject: ShortText = Field(description="what is counted, in a few words")
+    location: Key | None = None
+    period: Period | None = None
+    evidence: Text = Field(description="shortest verbatim phrase holding the number")
+    section: ShortText | None = Field(
+        default=None, description="section of the report; defaults to the story's section"
+    )
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _breakdown_fits(self) -> Self:
+        parts = sum(p or 0 for p in (self.women, self.men, self.children))
+        if parts > self.value:
+            raise ValueError(
+                f"women + men + children ({parts}) exceed the value ({self.value})"
+            )
+        return self
+
+
+class ActivitySeed(SeedModel):
+    key: Key
+    mission: MissionCode | None = None
+    type: Code
+    title: ShortText
+    description: Text
+    period: Period | None = None
+    locations: list[Key] = Field(default_factory=list)
+    partners: list[Key] = Field(default_factory=list)
+    figures: list[FigureSeed] = Field(default_factory=list)
+
+
+class StorySeed(SeedModel):
+    key: Key
+    number: int | None = Field(default=None, ge=1)
+    kind: StoryKind
+    position: int = Field(ge=1, description="order of appearance in the report")
+    title: ShortText
+    section: ShortText = Field(description="where the story sits in the report")
+    objective: int | None = Field(default=None, ge=1, le=5)
+    missions: list[MissionCode] = Field(default_factory=list)
+    countries: list[Iso3] = Field(default_factory=list)
+    summary: Text
+    editorial_note: Text | None = Field(
+        default=None, description="curator's reasoning, e.g. where an unheaded story starts"
+    )
+    activities: list[ActivitySeed] = Field(default_factory=list)
+    figures: list[FigureSeed] = Field(
+        default_factory=list, description="figures of the story not tied to one activity"
+    )
+
+    @model_validator(mode="after")
+    def _numbered_iff_story(self) -> Self:
+        if (self.kind is StoryKind.NUMBERED_STORY) != (self.number is not None):
+            raise ValueError("a numbered_story needs a number, and only it may have one")
+        return self
+
+
+class NumberExclusion(SeedModel):
+    """A number in the report that is deliberately not a figure, with the reason why."""
+
+    phrase: Text = Field(description="verbatim phrase of the report holding the number(s)")
+    reason: ShortText
