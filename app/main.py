@@ -10,7 +10,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
-from app.api import health
+from app.api import health, v1
+from app.api.caching import ConditionalGetMiddleware
 from app.api.middleware import RequestContextMiddleware
 from app.api.problems import register_problem_handlers
 from app.config import Settings, get_settings
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     register_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(v1.router)
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(

@@ -43,7 +43,9 @@ def readyz(request: Request) -> Readiness:
             current = current_revision(connection)
     except SQLAlchemyError as exc:
         raise Problem(
-            503, f"The database is unreachable: {type(exc).__name__}.", slug="not-ready",
+            503,
+            f"The database is unreachable: {type(exc).__name__}.",
+            slug="not-ready",
             headers={"Retry-After": "5"},
         ) from exc
     if current != head:

@@ -12,9 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from app.api.responses import JSONBytesResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.responses import JSONBytesResponse
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ async def _handle_http(request: Request, exc: Exception) -> JSONBytesResponse:
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
     problem = Problem(
-        exc.status_code, detail, slug=slugs.get(exc.status_code), headers=exc.headers
+        exc.status_code, detail, slug=slugs.get(exc.status_code), headers=dict(exc.headers or {})
     )
     return problem_response(problem, request)
 

@@ -28,7 +28,6 @@ from app.models.reference import Country, Location, Mission, Objective, Partner
 from app.models.vocabulary import ActivityType, Metric
 
 
-
 def period_checks() -> tuple[CheckConstraint, CheckConstraint]:
     """A period is complete (start, end and precision together) and ordered."""
     return (
@@ -87,8 +86,9 @@ class Story(Base):
     __tablename__ = "story"
     __table_args__ = (
         key_check(),
-        UniqueConstraint("report_id", "number"),
-        UniqueConstraint("report_id", "position"),
+        # deferred, so that a reload may swap two stories' numbers or positions
+        UniqueConstraint("report_id", "number", deferrable=True, initially="DEFERRED"),
+        UniqueConstraint("report_id", "position", deferrable=True, initially="DEFERRED"),
         CheckConstraint(
             "(kind = 'numbered_story') = (number IS NOT NULL)", name="numbered_iff_story"
         ),
@@ -129,7 +129,7 @@ class Activity(Base):
         key_check(),
         *period_checks(),
         UniqueConstraint("id", "story_id"),  # target of figure's (activity_id, story_id) key
-        UniqueConstraint("story_id", "position"),
+        UniqueConstraint("story_id", "position", deferrable=True, initially="DEFERRED"),
         search_index("activity"),
     )
 
@@ -171,9 +171,7 @@ class Figure(Base):
         key_check(),
         *period_checks(),
         CheckConstraint("value >= 0", name="value_non_negative"),
-        CheckConstraint(
-            "women >= 0 AND men >= 0 AND children >= 0", name="breakdown_non_negative"
-        ),
+        CheckConstraint("women >= 0 AND men >= 0 AND children >= 0", name="breakdown_non_negative"),
         CheckConstraint(
             "coalesce(women, 0) + coalesce(men, 0) + coalesce(children, 0) <= value",
             name="breakdown_within_value",

@@ -27,9 +27,7 @@ class Location(Base):
     __tablename__ = "location"
     __table_args__ = (
         key_check(),
-        CheckConstraint(
-            "(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"
-        ),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
     )
@@ -55,9 +53,7 @@ class Mission(Base):
         CheckConstraint(
             "mandate_end IS NULL OR mandate_end >= mandate_start", name="mandate_ordered"
         ),
-        CheckConstraint(
-            "status <> 'closed' OR mandate_end IS NOT NULL", name="closed_has_end"
-        ),
+        CheckConstraint("status <> 'closed' OR mandate_end IS NOT NULL", name="closed_has_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -143,9 +143,7 @@ class MissionSeed(SeedModel):
     status: MissionStatus
     mandate_start: date
     mandate_end: date | None = None
-    mandate_note: Text | None = Field(
-        default=None, description="where the mandate dates come from"
-    )
+    mandate_note: Text | None = Field(default=None, description="where the mandate dates come from")
 
     @model_validator(mode="after")
     def _mandate_consistent(self) -> Self:
@@ -216,9 +214,7 @@ class FigureSeed(SeedModel):
     def _breakdown_fits(self) -> Self:
         parts = sum(p or 0 for p in (self.women, self.men, self.children))
         if parts > self.value:
-            raise ValueError(
-                f"women + men + children ({parts}) exceed the value ({self.value})"
-            )
+            raise ValueError(f"women + men + children ({parts}) exceed the value ({self.value})")
         return self
 
 

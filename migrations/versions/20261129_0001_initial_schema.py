@@ -148,8 +148,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_story_report_id_report'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_story')),
     sa.UniqueConstraint('key', name=op.f('uq_story_key')),
-    sa.UniqueConstraint('report_id', 'number', name=op.f('uq_story_report_id_number')),
-    sa.UniqueConstraint('report_id', 'position', name=op.f('uq_story_report_id_position'))
+    sa.UniqueConstraint('report_id', 'number', name=op.f('uq_story_report_id_number'), deferrable=True, initially='DEFERRED'),
+    sa.UniqueConstraint('report_id', 'position', name=op.f('uq_story_report_id_position'), deferrable=True, initially='DEFERRED')
     )
     op.create_index(op.f('ix_story_objective_id'), 'story', ['objective_id'], unique=False)
     op.create_index('ix_story_search_vector', 'story', ['search_vector'], unique=False, postgresql_using='gin')
@@ -175,7 +175,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity')),
     sa.UniqueConstraint('id', 'story_id', name=op.f('uq_activity_id_story_id')),
     sa.UniqueConstraint('key', name=op.f('uq_activity_key')),
-    sa.UniqueConstraint('story_id', 'position', name=op.f('uq_activity_story_id_position'))
+    sa.UniqueConstraint('story_id', 'position', name=op.f('uq_activity_story_id_position'), deferrable=True, initially='DEFERRED')
     )
     op.create_index(op.f('ix_activity_activity_type_id'), 'activity', ['activity_type_id'], unique=False)
     op.create_index(op.f('ix_activity_date_start'), 'activity', ['date_start'], unique=False)

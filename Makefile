@@ -1,0 +1,43 @@
+# crsv-data: `make run` serves the API with the report loaded; `make test` runs every check.
+# Needs only Python 3.11+ (PYTHON=python3.12 to choose another interpreter).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run install test lint typecheck pytest check-seeds bench clean-data
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "crsv-data needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start PostgreSQL (embedded unless CRSV_DATABASE_URL is set), migrate, load the seeds, serve.
+run: $(STAMP)
+	$(BIN)/crsv up
+
+## Lint, type-check and run the whole test suite against real PostgreSQL.
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations/env.py bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+## Prove every seed figure against the report text.
+check-seeds: $(STAMP)
+	$(BIN)/crsv seed check --report ../shared/source/crsv-2023-annual-summaries.md
+
+## Remove the embedded server's data folder (the next `make run` starts afresh).
+clean-data:
+	rm -rf .data

@@ -1,0 +1,96 @@
+"""Query parameters shared by the list routes, each documented with an example."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query
+
+from app.queries.listing import PageRequest
+
+
+def listed(description: str, example: str) -> object:
+    return Query(
+        description=f"{description} Several values, comma-separated, match any of them.",
+        examples=[example],
+        max_length=2000,
+    )
+
+
+Mission = Annotated[str | None, listed("Mission code(s), case-insensitive.", "monusco,minusca")]
+ObjectiveNumber = Annotated[str | None, listed("Priority objective number(s), 1 to 5.", "2")]
+Country = Annotated[str | None, listed("ISO 3166-1 alpha-3 country code(s).", "COD")]
+Location = Annotated[str | None, listed("Location id(s).", "goma")]
+Partner = Annotated[str | None, listed("Partner organisation id(s).", "unfpa")]
+StoryId = Annotated[str | None, listed("Story id(s).", "2023-story-10")]
+ActivityId = Annotated[str | None, listed("Activity id(s).", "2023-story-10-mobile-courts")]
+ActivityTypeCode = Annotated[str | None, listed("Activity type code(s).", "training")]
+MetricCode = Annotated[str | None, listed("Metric code(s).", "convictions")]
+QualifierCode = Annotated[
+    str | None,
+    listed("Qualifier(s): exact, at_least, more_than, approximately, nearly, up_to.", "at_least"),
+]
+Year = Annotated[str | None, listed("Report edition year(s).", "2023")]
+StoryKindCode = Annotated[
+    str | None,
+    listed("Story kind(s): numbered_story, highlight_box, overview_section.", "numbered_story"),
+]
+DateFrom = Annotated[
+    date | None,
+    Query(
+        description="Only records whose period ends on or after this date.", examples=["2023-06-01"]
+    ),
+]
+DateTo = Annotated[
+    date | None,
+    Query(
+        description="Only records whose period starts on or before this date.",
+        examples=["2023-12-31"],
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (1 to 500).", examples=[50])]
+Cursor = Annotated[
+    str | None,
+    Query(
+        description="Opaque token from `next_cursor` of the previous page.",
+        examples=["eyJzIjoiLXllYXIscG9zaXRpb24iLCJ2IjpbMjAyMyw1MCw1MF19"],
+        max_length=1000,
+    ),
+]
+SearchText = Annotated[
+    str | None,
+    Query(
+        description="Full-text search (English stemming, accents ignored, web-search syntax: "
+        '"quoted phrase", -excluded). Results are sorted by relevance unless `sort` is given.',
+        examples=["mobile court"],
+        min_length=1,
+        max_length=200,
+    ),
+]
+NameSearch = Annotated[
+    str | None,
+    Query(
+        description="Case- and accent-insensitive match on the name.",
+        examples=["kivu"],
+        min_length=1,
+        max_length=200,
+    ),
+]
+
+
+def sort_param(fields: list[str], default: str) -> object:
+    return Query(
+        description=(
+            f"Comma list of {', '.join(fields)}; prefix `-` for descending. "
+            f"Default `{default}`; ties are broken by internal id, so the order is stable."
+        ),
+        examples=[default],
+        max_length=200,
+    )
+
+
+def page_request(
+    limit: int, cursor: str | None, sort: str | None, q: str | None = None
+) -> PageRequest:
+    return PageRequest(limit=limit, cursor=cursor, sort=sort, q=q)

@@ -1,0 +1,336 @@
+"""Routes for the reference resources and vocabularies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.api.problems import NotFound
+from app.api.v1 import params
+from app.api.v1.responses import item_response, page_response
+from app.db.session import SessionDep
+from app.enums import LocationKind, MissionStatus, PartnerKind
+from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
+from app.queries import reference
+from app.queries.filters import FilterResolver
+from app.queries.listing import ListSpec, PageRequest, list_all, list_page
+from app.schemas.common import Page
+from app.schemas.reference import (
+    ActivityTypeOut,
+    CountryOut,
+    LocationOut,
+    MetricOut,
+    MissionDetail,
+    MissionOut,
+    ObjectiveDetail,
+    ObjectiveOut,
+    PartnerOut,
+    ReportOut,
+)
+
+router = APIRouter()
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No record has this id"}}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A parameter is invalid (problem+json naming each one)"}
+}
+
+
+def _sort(spec: ListSpec) -> Any:
+    return params.sort_param(list(spec.sort_fields), spec.default_sort)
+
+
+def _one(
+    session: Session,
+    spec: ListSpec,
+    condition: ColumnElement[bool],
+    resource: str,
+    identifier: object,
+) -> dict[str, Any]:
+    found = list_all(session, spec, [condition])
+    if not found:
+        raise NotFound(resource, identifier)
+    return found[0]
+
+
+def _page(
+    request: Request,
+    session: Session,
+    spec: ListSpec,
+    conditions: list[ColumnElement[bool]],
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Response:
+    page = list_page(session, spec, conditions, PageRequest(limit=limit, cursor=cursor, sort=sort))
+    return page_response(request, page)
+
+
+@router.get("/reports", response_model=Page[ReportOut], responses=INVALID, tags=["reports"])
+def list_reports(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, _sort(reference.REPORTS)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """Report editions held by the service."""
+    return _page(request, session, reference.REPORTS, [], limit, cursor, sort)
+
+
+@router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
+def get_report(
+    report_id: Annotated[
+        str, Path(description="Report id or edition year.", examples=["crsv-2023"])
+    ],
+    session: SessionDep,
+) -> Response:
+    """One report edition, by id (`crsv-2023`) or edition year (`2023`)."""
+    condition = (
+        Report.edition_year == int(report_id)
+        if report_id.isdigit() and len(report_id) == 4
+        else Report.key == report_id.lower()
+    )
+    return item_response(_one(session, reference.REPORTS, condition, "report", report_id))
+
+
+@router.get("/missions", response_model=Page[MissionOut], responses=INVALID, tags=["missions"])
+def list_missions(
+    request: Request,
+    session: SessionDep,
+    country: params.Country = None,
+    status: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")] = None,
+    sort: Annotated[str | None, _sort(reference.MISSIONS)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """Peacekeeping missions with a CRSV mandate."""
+    resolve = FilterResolver(session)
+    countries = resolve.ids("country", country)
+    statuses = resolve.members("status", status, MissionStatus)
+    resolve.check()
+    conditions: list[ColumnElement[bool]] = []
+    if countries is not None:
+        conditions.append(Mission.country_id.in_(countries))
+    if statuses is not None:
+        conditions.append(Mission.status.in_(statuses))
+    return _page(request, session, reference.MISSIONS, conditions, limit, cursor, sort)
+
+
+@router.get(
+    "/missions/{code}", response_model=MissionDetail, responses=NOT_FOUND, tags=["missions"]
+)
+def get_mission(
+    code: Annotated[str, Path(description="Mission code, any case.", examples=["monusco"])],
+    session: SessionDep,
+) -> Response:
+    """A mission with its counts of stories, activities and figures."""
+    item = _one(session, reference.MISSIONS, Mission.code == code.upper(), "mission", code)
+    mission_id = session.scalar(select(Mission.id).where(Mission.code == code.upper()))
+    assert mission_id is not None
+    return item_response({**item, "counts": reference.mission_counts(session, mission_id)})
+
+
+@router.get(
+    "/objectives", response_model=Page[ObjectiveOut], responses=INVALID, tags=["objectives"]
+)
+def list_objectives(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, _sort(reference.OBJECTIVES)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """The five priority objectives of the UN policy on CRSV in field missions."""
+    return _page(request, session, reference.OBJECTIVES, [], limit, cursor, sort)
+
+
+@router.get(
+    "/objectives/{number}", response_model=ObjectiveDetail, responses=NOT_FOUND, tags=["objectives"]
+)
+def get_objective(
+    number: Annotated[int, Path(description="Objective number.", examples=[2], ge=1, le=32767)],
+    session: SessionDep,
+) -> Response:
+    """An objective with its counts of stories, activities and figures."""
+    item = _one(session, reference.OBJECTIVES, Objective.number == number, "objective", number)
+    objective_id = session.scalar(select(Objective.id).where(Objective.number == number))
+    assert objective_id is not None
+    return item_response({**item, "counts": reference.objective_counts(session, objective_id)})
+
+
+@router.get("/countries", response_model=Page[CountryOut], responses=INVALID, tags=["places"])
+def list_countries(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, _sort(reference.COUNTRIES)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """Countries referenced by the data."""
+    return _page(request, session, reference.COUNTRIES, [], limit, cursor, sort)
+
+
+@router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
+def get_country(
+    iso3: Annotated[str, Path(description="ISO 3166-1 alpha-3 code.", examples=["COD"])],
+    session: SessionDep,
+) -> Response:
+    """One country."""
+    return item_response(
+        _one(session, reference.COUNTRIES, Country.iso3 == iso3.upper(), "country", iso3)
+    )
+
+
+@router.get("/locations", response_model=Page[LocationOut], responses=INVALID, tags=["places"])
+def list_locations(
+    request: Request,
+    session: SessionDep,
+    country: params.Country = None,
+    kind: Annotated[str | None, params.listed("Location kind(s).", "camp")] = None,
+    q: params.NameSearch = None,
+    sort: Annotated[str | None, _sort(reference.LOCATIONS)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """Places where activities happened: towns, camps, provinces, states, ..."""
+    resolve = FilterResolver(session)
+    countries = resolve.ids("country", country)
+    kinds = resolve.members("kind", kind, LocationKind)
+    resolve.check()
+    conditions: list[ColumnElement[bool]] = []
+    if countries is not None:
+        conditions.append(Location.country_id.in_(countries))
+    if kinds is not None:
+        conditions.append(Location.kind.in_(kinds))
+    if q:
+        conditions.append(reference.name_matches(q, Location.name, Location.admin1))
+    return _page(request, session, reference.LOCATIONS, conditions, limit, cursor, sort)
+
+
+@router.get(
+    "/locations/{location_id}", response_model=LocationOut, responses=NOT_FOUND, tags=["places"]
+)
+def get_location(
+    location_id: Annotated[str, Path(description="Location id.", examples=["goma"])],
+    session: SessionDep,
+) -> Response:
+    """One location."""
+    return item_response(
+        _one(
+            session,
+            reference.LOCATIONS,
+            Location.key == location_id.lower(),
+            "location",
+            location_id,
+        )
+    )
+
+
+@router.get("/partners", response_model=Page[PartnerOut], responses=INVALID, tags=["partners"])
+def list_partners(
+    request: Request,
+    session: SessionDep,
+    mission: params.Mission = None,
+    country: params.Country = None,
+    kind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")] = None,
+    q: params.NameSearch = None,
+    sort: Annotated[str | None, _sort(reference.PARTNERS)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """Organisations the missions worked with, one record each."""
+    resolve = FilterResolver(session)
+    missions = resolve.ids("mission", mission)
+    countries = resolve.ids("country", country)
+    kinds = resolve.members("kind", kind, PartnerKind)
+    resolve.check()
+    conditions: list[ColumnElement[bool]] = []
+    if missions is not None:
+        conditions.append(reference.partner_works_with(missions))
+    if countries is not None:
+        conditions.append(Partner.country_id.in_(countries))
+    if kinds is not None:
+        conditions.append(Partner.kind.in_(kinds))
+    if q:
+        conditions.append(reference.name_matches(q, Partner.name, Partner.acronym))
+    return _page(request, session, reference.PARTNERS, conditions, limit, cursor, sort)
+
+
+@router.get(
+    "/partners/{partner_id}", response_model=PartnerOut, responses=NOT_FOUND, tags=["partners"]
+)
+def get_partner(
+    partner_id: Annotated[str, Path(description="Partner id.", examples=["unfpa"])],
+    session: SessionDep,
+) -> Response:
+    """One partner organisation."""
+    return item_response(
+        _one(session, reference.PARTNERS, Partner.key == partner_id.lower(), "partner", partner_id)
+    )
+
+
+@router.get("/metrics", response_model=Page[MetricOut], responses=INVALID, tags=["vocabularies"])
+def list_metrics(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, _sort(reference.METRICS)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """The metric vocabulary: what figures count, with definitions."""
+    return _page(request, session, reference.METRICS, [], limit, cursor, sort)
+
+
+@router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
+def get_metric(
+    code: Annotated[str, Path(description="Metric code.", examples=["convictions"])],
+    session: SessionDep,
+) -> Response:
+    """One metric and its definition."""
+    return item_response(
+        _one(session, reference.METRICS, Metric.code == code.lower(), "metric", code)
+    )
+
+
+@router.get(
+    "/activity-types",
+    response_model=Page[ActivityTypeOut],
+    responses=INVALID,
+    tags=["vocabularies"],
+)
+def list_activity_types(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, _sort(reference.ACTIVITY_TYPES)] = None,
+    limit: params.Limit = 50,
+    cursor: params.Cursor = None,
+) -> Response:
+    """The activity-type vocabulary, with definitions."""
+    return _page(request, session, reference.ACTIVITY_TYPES, [], limit, cursor, sort)
+
+
+@router.get(
+    "/activity-types/{code}",
+    response_model=ActivityTypeOut,
+    responses=NOT_FOUND,
+    tags=["vocabularies"],
+)
+def get_activity_type(
+    code: Annotated[str, Path(description="Activity type code.", examples=["mobile_court"])],
+    session: SessionDep,
+) -> Response:
+    """One activity type and its definition."""
+    return item_response(
+        _one(
+            session,
+            reference.ACTIVITY_TYPES,
+            ActivityType.code == code.lower(),
+            "activity type",
+            code,
+        )
+    )

@@ -1,0 +1,157 @@
+"""`crsv`: the operator's command line (database, seeds, server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from app.config import get_settings
+from app.logging import configure_logging
+
+cli = typer.Typer(help="Operate the crsv-data service.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+seed_cli = typer.Typer(help="Load the curated seed data (run without a subcommand to load).")
+cli.add_typer(db_cli, name="db")
+cli.add_typer(seed_cli, name="seed")
+
+
+def _engine() -> Engine:
+    from app.db.engine import build_engine
+    from app.db.url import resolve_database_url
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return build_engine(resolve_database_url(settings), settings)
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database schema up to REVISION (default: the latest)."""
+    from app.db import migrations
+
+    migrations.upgrade(_engine(), revision)
+    typer.echo(f"database upgraded to {revision}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Migrate the database schema down to REVISION (default: one step)."""
+    from app.db import migrations
+
+    migrations.downgrade(_engine(), revision)
+    typer.echo(f"database downgraded to {revision}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the migration the database is at, and the latest one."""
+    from app.db import migrations
+
+    with _engine().connect() as connection:
+        current = migrations.current_revision(connection)
+    typer.echo(f"current: {current}  head: {migrations.head_revision()}")
+
+
+@seed_cli.callback(invoke_without_command=True)
+def seed(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; write nothing.")] = False,
+    seeds_dir: Annotated[Path | None, typer.Option(help="Seed folder (default: seeds/).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every change.")] = False,
+) -> None:
+    """Load the seeds in one transaction: upsert by identifier, remove what left the seeds."""
+    if ctx.invoked_subcommand is None:
+        _load_seeds(dry_run=dry_run, seeds_dir=seeds_dir, verbose=verbose)
+
+
+def _load_seeds(*, dry_run: bool, seeds_dir: Path | None, verbose: bool) -> None:
+    from app.seeding.errors import SeedError
+    from app.seeding.loader import apply_seeds
+    from app.seeding.reader import read_seeds
+
+    try:
+        seeds = read_seeds(seeds_dir or get_settings().seeds_dir)
+    except SeedError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    result = apply_seeds(_engine(), seeds, dry_run=dry_run)
+    if dry_run or verbose:
+        for change in result.changes:
+            typer.echo(str(change))
+    typer.echo(("dry run, nothing written: " if dry_run else "seeds loaded: ") + result.summary())
+
+
+@seed_cli.command("check")
+def seed_check(
+    report: Annotated[Path, typer.Option(help="Markdown text of the report edition.")],
+    edition: Annotated[int, typer.Option(help="Edition year of the seeds to check.")] = 2023,
+    seeds_dir: Annotated[Path | None, typer.Option(help="Seed folder (default: seeds/).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every number.")] = False,
+) -> None:
+    """Prove every figure against the report text and account for every number in it."""
+    from app.seeding.errors import SeedError
+    from app.seeding.reader import read_seeds
+    from app.seeding.source_check import check_edition
+
+    try:
+        seeds = read_seeds(seeds_dir or get_settings().seeds_dir)
+    except SeedError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    matching = [e for e in seeds.editions if e.report.edition_year == edition]
+    if not matching:
+        typer.echo(f"no seeds for the {edition} edition", err=True)
+        raise typer.Exit(1)
+    result = check_edition(matching[0], report)
+    if verbose:
+        for number in result.numbers:
+            typer.echo(f"{number.token:>8}  {number.covered_by or 'UNCOVERED'}")
+    for miss in result.misses:
+        typer.echo(f"MISS {miss}", err=True)
+    typer.echo(result.coverage_line())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@cli.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """Serve the API with uvicorn (starting the embedded database when none is configured)."""
+    import uvicorn
+
+    from app.db.url import resolve_database_url
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    resolve_database_url(settings)  # start the embedded server once, in this process
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@cli.command("up")
+def up(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Everything `make run` needs: migrate, load the seeds, then serve."""
+    db_upgrade("head")
+    _load_seeds(dry_run=False, seeds_dir=None, verbose=False)
+    serve(host=host, port=port, workers=None)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,197 @@
+"""SQL for activities: labels joined in, locations and partners aggregated in the same query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, exists, func, select
+
+from app.models import (
+    Activity,
+    ActivityType,
+    Country,
+    Figure,
+    Location,
+    Mission,
+    Objective,
+    Partner,
+    Report,
+    Story,
+    activity_location,
+    activity_partner,
+)
+from app.queries.keyset import SortField
+from app.queries.listing import ListSpec
+from app.queries.shapes import json_objects, overlaps, period
+
+locations_json = (
+    select(
+        json_objects(
+            "id",
+            Location.key,
+            "name",
+            Location.name,
+            "kind",
+            Location.kind,
+            "country",
+            Country.iso3,
+            "admin1",
+            Location.admin1,
+            order_by=Location.key,
+        )
+    )
+    .select_from(activity_location)
+    .join(Location, activity_location.c.location_id == Location.id)
+    .join(Country, Location.country_id == Country.id)
+    .where(activity_location.c.activity_id == Activity.id)
+    .scalar_subquery()
+)
+partners_json = (
+    select(
+        json_objects(
+            "id",
+            Partner.key,
+            "name",
+            Partner.name,
+            "acronym",
+            Partner.acronym,
+            "kind",
+            Partner.kind,
+            order_by=Partner.key,
+        )
+    )
+    .select_from(activity_partner)
+    .join(Partner, activity_partner.c.partner_id == Partner.id)
+    .where(activity_partner.c.activity_id == Activity.id)
+    .scalar_subquery()
+)
+figure_count = (
+    select(func.count(Figure.id)).where(Figure.activity_id == Activity.id).scalar_subquery()
+)
+
+SELECT = (
+    select(
+        Activity.id,
+        Activity.key,
+        Activity.title,
+        Activity.description,
+        Activity.date_start,
+        Activity.date_end,
+        Activity.date_precision,
+        ActivityType.code.label("type_code"),
+        ActivityType.label.label("type_label"),
+        Mission.code.label("mission_code"),
+        Objective.number.label("objective_number"),
+        Story.key.label("story_key"),
+        Story.number.label("story_number"),
+        Story.title.label("story_title"),
+        Report.edition_year,
+        locations_json.label("locations"),
+        partners_json.label("partners"),
+        figure_count.label("figure_count"),
+    )
+    .select_from(Activity)
+    .join(ActivityType, Activity.activity_type_id == ActivityType.id)
+    .join(Story, Activity.story_id == Story.id)
+    .join(Report, Story.report_id == Report.id)
+    .outerjoin(Objective, Story.objective_id == Objective.id)
+    .outerjoin(Mission, Activity.mission_id == Mission.id)
+)
+
+SORT_FIELDS = {
+    "year": SortField((Report.edition_year,)),
+    "position": SortField((Story.position, Activity.position)),
+    "date": SortField((Activity.date_start,), nullable=True),
+    "title": SortField((Activity.title,)),
+    "mission": SortField((Mission.code,), nullable=True),
+    "type": SortField((ActivityType.code,)),
+}
+DEFAULT_SORT = "-year,position"
+
+
+def to_item(row: RowMapping) -> dict[str, Any]:
+    return {
+        "id": row["key"],
+        "title": row["title"],
+        "description": row["description"],
+        "type": {"code": row["type_code"], "label": row["type_label"]},
+        "mission": row["mission_code"],
+        "objective": row["objective_number"],
+        "story": {
+            "id": row["story_key"],
+            "number": row["story_number"],
+            "title": row["story_title"],
+        },
+        "year": row["edition_year"],
+        "date": period(row["date_start"], row["date_end"], row["date_precision"]),
+        "locations": row["locations"],
+        "partners": row["partners"],
+        "figure_count": row["figure_count"],
+    }
+
+
+SPEC = ListSpec(
+    select=SELECT,
+    id_column=Activity.id,
+    sort_fields=SORT_FIELDS,
+    default_sort=DEFAULT_SORT,
+    to_item=to_item,
+    search_vector=Activity.search_vector,
+)
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    mission: list[int] | None = None
+    objective: list[int] | None = None
+    country: list[int] | None = None
+    location: list[int] | None = None
+    partner: list[int] | None = None
+    story: list[int] | None = None
+    type: list[int] | None = None
+    year: list[int] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def in_country(country_ids: list[int]) -> ColumnElement[bool]:
+    """An activity is in a country when one of its places is, or its mission is based there."""
+    return Mission.country_id.in_(country_ids) | exists().where(
+        activity_location.c.activity_id == Activity.id,
+        activity_location.c.location_id == Location.id,
+        Location.country_id.in_(country_ids),
+    )
+
+
+def conditions(f: ActivityFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.mission is not None:
+        where.append(Activity.mission_id.in_(f.mission))
+    if f.objective is not None:
+        where.append(Story.objective_id.in_(f.objective))
+    if f.country is not None:
+        where.append(in_country(f.country))
+    if f.location is not None:
+        where.append(
+            exists().where(
+                activity_location.c.activity_id == Activity.id,
+                activity_location.c.location_id.in_(f.location),
+            )
+        )
+    if f.partner is not None:
+        where.append(
+            exists().where(
+                activity_partner.c.activity_id == Activity.id,
+                activity_partner.c.partner_id.in_(f.partner),
+            )
+        )
+    if f.story is not None:
+        where.append(Activity.story_id.in_(f.story))
+    if f.type is not None:
+        where.append(Activity.activity_type_id.in_(f.type))
+    if f.year is not None:
+        where.append(Story.report_id.in_(f.year))
+    where.extend(overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to))
+    return where

@@ -1,0 +1,207 @@
+"""SQL for figures: one SELECT with every label a client needs, no per-row queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, exists, func, select
+from sqlalchemy.orm import aliased
+
+from app.models import (
+    Activity,
+    ActivityType,
+    Country,
+    Figure,
+    Location,
+    Metric,
+    Mission,
+    Objective,
+    Report,
+    Story,
+    activity_location,
+    activity_partner,
+)
+from app.queries.keyset import SortField
+from app.queries.listing import ListSpec
+from app.queries.shapes import overlaps, period
+
+LocationCountry = aliased(Country)
+
+effective_start = func.coalesce(Figure.date_start, Activity.date_start)
+effective_end = func.coalesce(Figure.date_end, Activity.date_end)
+effective_precision = func.coalesce(Figure.date_precision, Activity.date_precision)
+
+SELECT = (
+    select(
+        Figure.id,
+        Figure.key,
+        Figure.value,
+        Figure.qualifier,
+        Figure.women,
+        Figure.men,
+        Figure.children,
+        Figure.subject,
+        Figure.evidence,
+        Figure.section,
+        Figure.note,
+        effective_start.label("date_start"),
+        effective_end.label("date_end"),
+        effective_precision.label("date_precision"),
+        Metric.code.label("metric_code"),
+        Metric.label.label("metric_label"),
+        Metric.unit.label("metric_unit"),
+        Story.key.label("story_key"),
+        Story.number.label("story_number"),
+        Story.title.label("story_title"),
+        Activity.key.label("activity_key"),
+        Activity.title.label("activity_title"),
+        ActivityType.code.label("activity_type"),
+        Mission.code.label("mission_code"),
+        Objective.number.label("objective_number"),
+        Location.key.label("location_key"),
+        Location.name.label("location_name"),
+        LocationCountry.iso3.label("location_country"),
+        Report.key.label("report_key"),
+        Report.edition_year,
+    )
+    .select_from(Figure)
+    .join(Metric, Figure.metric_id == Metric.id)
+    .join(Story, Figure.story_id == Story.id)
+    .join(Report, Story.report_id == Report.id)
+    .outerjoin(Objective, Story.objective_id == Objective.id)
+    .outerjoin(Activity, Figure.activity_id == Activity.id)
+    .outerjoin(ActivityType, Activity.activity_type_id == ActivityType.id)
+    .outerjoin(Mission, Activity.mission_id == Mission.id)
+    .outerjoin(Location, Figure.location_id == Location.id)
+    .outerjoin(LocationCountry, Location.country_id == LocationCountry.id)
+)
+
+SORT_FIELDS = {
+    "year": SortField((Report.edition_year,)),
+    "position": SortField((Figure.position,)),
+    "value": SortField((Figure.value,)),
+    "date": SortField((effective_start,), nullable=True),
+    "metric": SortField((Metric.code,)),
+    "mission": SortField((Mission.code,), nullable=True),
+}
+DEFAULT_SORT = "-year,position"
+
+
+def to_item(row: RowMapping) -> dict[str, Any]:
+    return {
+        "id": row["key"],
+        "metric": {
+            "code": row["metric_code"],
+            "label": row["metric_label"],
+            "unit": row["metric_unit"],
+        },
+        "value": row["value"],
+        "qualifier": row["qualifier"],
+        "women": row["women"],
+        "men": row["men"],
+        "children": row["children"],
+        "subject": row["subject"],
+        "mission": row["mission_code"],
+        "objective": row["objective_number"],
+        "story": {
+            "id": row["story_key"],
+            "number": row["story_number"],
+            "title": row["story_title"],
+        },
+        "activity": (
+            {
+                "id": row["activity_key"],
+                "title": row["activity_title"],
+                "type": row["activity_type"],
+            }
+            if row["activity_key"]
+            else None
+        ),
+        "location": (
+            {
+                "id": row["location_key"],
+                "name": row["location_name"],
+                "country": row["location_country"],
+            }
+            if row["location_key"]
+            else None
+        ),
+        "date": period(row["date_start"], row["date_end"], row["date_precision"]),
+        "note": row["note"],
+        "source": {
+            "report": row["report_key"],
+            "edition": row["edition_year"],
+            "section": row["section"],
+            "evidence": row["evidence"],
+        },
+    }
+
+
+SPEC = ListSpec(
+    select=SELECT,
+    id_column=Figure.id,
+    sort_fields=SORT_FIELDS,
+    default_sort=DEFAULT_SORT,
+    to_item=to_item,
+    search_vector=Figure.search_vector,
+)
+
+
+@dataclass(frozen=True)
+class FigureFilters:
+    mission: list[int] | None = None
+    objective: list[int] | None = None
+    country: list[int] | None = None
+    location: list[int] | None = None
+    partner: list[int] | None = None
+    story: list[int] | None = None
+    activity: list[int] | None = None
+    type: list[int] | None = None
+    metric: list[int] | None = None
+    qualifier: list[str] | None = None
+    year: list[int] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
+    """AND across filters, OR (IN) within one."""
+    where: list[ColumnElement[bool]] = []
+    if f.mission is not None:
+        where.append(Activity.mission_id.in_(f.mission))
+    if f.objective is not None:
+        where.append(Story.objective_id.in_(f.objective))
+    if f.country is not None:
+        # the figure's own place, else the country of the mission that produced it
+        where.append(func.coalesce(Location.country_id, Mission.country_id).in_(f.country))
+    if f.location is not None:
+        where.append(
+            Figure.location_id.in_(f.location)
+            | exists().where(
+                activity_location.c.activity_id == Figure.activity_id,
+                activity_location.c.location_id.in_(f.location),
+            )
+        )
+    if f.partner is not None:
+        where.append(
+            exists().where(
+                activity_partner.c.activity_id == Figure.activity_id,
+                activity_partner.c.partner_id.in_(f.partner),
+            )
+        )
+    if f.story is not None:
+        where.append(Figure.story_id.in_(f.story))
+    if f.activity is not None:
+        where.append(Figure.activity_id.in_(f.activity))
+    if f.type is not None:
+        where.append(Activity.activity_type_id.in_(f.type))
+    if f.metric is not None:
+        where.append(Figure.metric_id.in_(f.metric))
+    if f.qualifier is not None:
+        where.append(Figure.qualifier.in_(f.qualifier))
+    if f.year is not None:
+        where.append(Story.report_id.in_(f.year))
+    where.extend(overlaps(effective_start, effective_end, f.date_from, f.date_to))
+    return where

@@ -1,0 +1,121 @@
+"""Turn filter parameters (codes, keys, numbers) into internal ids, or a 422 naming each bad one.
+
+Resolving first keeps the list SQL simple (`mission_id IN (...)`) and lets an unknown value be
+an error instead of a silently empty result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.api.problems import InvalidParameters, parameter_error
+from app.models import (
+    Activity,
+    ActivityType,
+    Country,
+    Location,
+    Metric,
+    Mission,
+    Objective,
+    Partner,
+    Report,
+    Story,
+)
+from app.queries.keyset import Expression
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Where a filter's public values live and how a raw value is normalised."""
+
+    label: str
+    column: Expression
+    id_column: Expression
+    normalise: Callable[[str], Any]
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if not -(2**31) < value < 2**31:
+        raise ValueError(text)
+    return value
+
+
+LOOKUPS: dict[str, Lookup] = {
+    "mission": Lookup("mission", Mission.code, Mission.id, str.upper),
+    "objective": Lookup("objective", Objective.number, Objective.id, _integer),
+    "country": Lookup("country", Country.iso3, Country.id, str.upper),
+    "location": Lookup("location", Location.key, Location.id, str.lower),
+    "partner": Lookup("partner", Partner.key, Partner.id, str.lower),
+    "story": Lookup("story", Story.key, Story.id, str.lower),
+    "activity": Lookup("activity", Activity.key, Activity.id, str.lower),
+    "type": Lookup("activity type", ActivityType.code, ActivityType.id, str.lower),
+    "metric": Lookup("metric", Metric.code, Metric.id, str.lower),
+    "year": Lookup("report edition year", Report.edition_year, Report.id, _integer),
+}
+
+
+def split_values(raw: str | None) -> list[str]:
+    """'minusca, monusco' -> ['minusca', 'monusco']; None -> []."""
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+class FilterResolver:
+    """Collects every bad filter value of a request, then raises one 422 for all of them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.errors: list[dict[str, Any]] = []
+
+    def ids(self, name: str, raw: str | None) -> list[int] | None:
+        """Internal ids for the comma list `raw` of filter `name`; None when not filtering."""
+        values = split_values(raw)
+        if not values:
+            return None
+        lookup = LOOKUPS[name]
+        wanted = []
+        for value in values:
+            try:
+                wanted.append(lookup.normalise(value))
+            except ValueError:
+                self.errors.append(
+                    parameter_error(name, f"'{value}' is not a valid {lookup.label}")
+                )
+        found: dict[Any, int] = dict(
+            self.session.execute(
+                select(lookup.column, lookup.id_column).where(lookup.column.in_(wanted))
+            )
+            .tuples()
+            .all()
+        )
+        unknown = [str(value) for value in wanted if value not in found]
+        if unknown:
+            self.errors.append(
+                parameter_error(name, f"unknown {lookup.label}: {', '.join(unknown)}")
+            )
+        return list(found.values())
+
+    def members(self, name: str, raw: str | None, enum: type[StrEnum]) -> list[str] | None:
+        """Validated members of a closed vocabulary (qualifier, kind, status)."""
+        values = split_values(raw)
+        if not values:
+            return None
+        allowed = {member.value for member in enum}
+        bad = [value for value in values if value.lower() not in allowed]
+        if bad:
+            self.errors.append(
+                parameter_error(
+                    name, f"unknown {name}: {', '.join(bad)}; allowed: {', '.join(sorted(allowed))}"
+                )
+            )
+        return [value.lower() for value in values if value.lower() in allowed]
+
+    def check(self) -> None:
+        if self.errors:
+            raise InvalidParameters(self.errors)

@@ -1,0 +1,147 @@
+"""Sorting and keyset pagination: any page costs what the first page costs.
+
+A sort is a list of named fields, each mapped to SQL expressions; the row id always ends the
+order so it is total and stable. A cursor carries the sort it was made for and the last row's
+sort values; the next page starts strictly after them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+import orjson
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, or_
+
+from app.api.problems import InvalidParameters, parameter_error
+
+Expression = SQLColumnExpression[Any]
+"""A column or SQL expression (mapped attributes included)."""
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One SQL expression of the order, its direction and whether it can be NULL."""
+
+    expression: Expression
+    descending: bool
+    nullable: bool = False
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        if self.nullable:  # NULLs last in both directions, matching `after` below
+            nulls_last = self.expression.is_(None)
+            direction = self.expression.desc() if self.descending else self.expression.asc()
+            return [nulls_last.asc(), direction]
+        return [self.expression.desc() if self.descending else self.expression.asc()]
+
+    def after(self, value: Any, rest: ColumnElement[bool]) -> ColumnElement[bool]:
+        """Rows strictly after `value` on this key, or equal on it and after on `rest`."""
+        column = self.expression
+        if self.nullable and value is None:
+            return and_(column.is_(None), rest)
+        beyond = column < value if self.descending else column > value
+        if self.nullable:
+            beyond = or_(beyond, column.is_(None))
+        return or_(beyond, and_(column == value, rest))
+
+
+@dataclass(frozen=True)
+class SortField:
+    """A client-facing sort name and the expressions it orders by (ascending sense)."""
+
+    expressions: tuple[Expression, ...]
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Sort:
+    spec: str
+    keys: tuple[SortKey, ...]
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        return [clause for key in self.keys for clause in key.order_by()]
+
+    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
+        condition: ColumnElement[bool] = false()
+        for key, value in reversed(list(zip(self.keys, values, strict=True))):
+            condition = key.after(value, condition)
+        return condition
+
+
+def parse_sort(text: str, fields: Mapping[str, SortField], id_column: Expression) -> Sort:
+    """Parse 'a,-b' against the allowed `fields`; unknown names are a 422 naming them."""
+    keys: list[SortKey] = []
+    seen: set[str] = set()
+    for raw in (part.strip() for part in text.split(",")):
+        descending = raw.startswith("-")
+        name = raw.lstrip("-")
+        if name not in fields or name in seen:
+            reason = (
+                f"'{name}' is given twice"
+                if name in seen
+                else f"unknown sort field '{name}'; allowed: {', '.join(sorted(fields))}"
+            )
+            raise InvalidParameters([parameter_error("sort", reason)])
+        seen.add(name)
+        field = fields[name]
+        keys.extend(SortKey(e, descending, field.nullable) for e in field.expressions)
+    keys.append(SortKey(id_column, descending=False))  # the tie-breaker makes the order total
+    return Sort(spec=",".join(p.strip() for p in text.split(",")), keys=tuple(keys))
+
+
+def relevance_sort(rank: Expression, id_column: Expression) -> Sort:
+    return Sort(spec="relevance", keys=(SortKey(rank, descending=True), SortKey(id_column, False)))
+
+
+# --- cursors ---------------------------------------------------------------------------------
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError
+
+
+def _revive(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"$date"}:
+        return date.fromisoformat(value["$date"])
+    return value
+
+
+def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
+    payload = orjson.dumps({"s": sort.spec, "v": list(values)}, default=_default)
+    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
+    """The sort values a cursor resumes after; 422 when it is malformed or for another sort."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        values = [_revive(v) for v in payload["v"]]
+        spec = payload["s"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeEncodeError) as exc:
+        raise InvalidParameters([parameter_error("cursor", "malformed cursor")]) from exc
+    if spec != sort.spec or len(values) != len(sort.keys):
+        raise InvalidParameters(
+            [parameter_error("cursor", "this cursor belongs to another sort or query")]
+        )
+    if not all(_fits(key, value) for key, value in zip(sort.keys, values, strict=True)):
+        raise InvalidParameters([parameter_error("cursor", "malformed cursor")])
+    return values
+
+
+def _fits(key: SortKey, value: Any) -> bool:
+    """A cursor value must have its key's type, so a forged cursor cannot break the SQL."""
+    if value is None:
+        return key.nullable
+    expected = cast(ColumnElement[Any], key.expression).type.python_type
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
+    return isinstance(value, expected)

@@ -1,0 +1,113 @@
+"""The one way lists are answered: filters, full-text search, sort, keyset page, total."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, Select, func, literal
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Session
+
+from app.models.columns import UNACCENT_FUNCTION
+from app.queries.keyset import (
+    Expression,
+    Sort,
+    SortField,
+    decode_cursor,
+    encode_cursor,
+    parse_sort,
+    relevance_sort,
+)
+
+AnySelect = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """How one resource is listed: its SELECT (with joins), order fields and item shape."""
+
+    select: AnySelect
+    id_column: Expression
+    sort_fields: Mapping[str, SortField]
+    default_sort: str
+    to_item: Callable[[RowMapping], dict[str, Any]]
+    search_vector: Expression | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int = 50
+    cursor: str | None = None
+    sort: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    next_cursor: str | None
+
+    def body(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "next_cursor": self.next_cursor}
+
+
+def text_query(q: str) -> ColumnElement[Any]:
+    """websearch syntax ('"mobile court" -Goma'), English stemming, accents ignored."""
+    return func.websearch_to_tsquery(
+        literal("english", REGCONFIG), getattr(func, UNACCENT_FUNCTION)(q)
+    )
+
+
+def list_page(
+    session: Session,
+    spec: ListSpec,
+    conditions: Sequence[ColumnElement[bool]],
+    page: PageRequest,
+) -> Page:
+    conditions = list(conditions)
+    sort: Sort
+    if page.q and spec.search_vector is not None:
+        query = text_query(page.q)
+        conditions.append(spec.search_vector.op("@@")(query))
+        rank = func.ts_rank_cd(spec.search_vector, query)
+        sort = (
+            parse_sort(page.sort, spec.sort_fields, spec.id_column)
+            if page.sort
+            else relevance_sort(rank, spec.id_column)
+        )
+    else:
+        sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)
+
+    filtered = spec.select.where(*conditions)
+    total = (
+        session.scalar(filtered.with_only_columns(func.count(spec.id_column)).order_by(None)) or 0
+    )
+
+    sort_columns: list[ColumnElement[Any]] = [
+        key.expression.label(f"_sort{i}") for i, key in enumerate(sort.keys)
+    ]
+    statement = filtered.add_columns(*sort_columns)
+    if page.cursor:
+        statement = statement.where(sort.after(decode_cursor(page.cursor, sort)))
+    rows = (
+        session.execute(statement.order_by(*sort.order_by()).limit(page.limit + 1)).mappings().all()
+    )
+
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(sort, [last[f"_sort{i}"] for i in range(len(sort.keys))])
+    return Page([spec.to_item(row) for row in rows], total, next_cursor)
+
+
+def list_all(
+    session: Session, spec: ListSpec, conditions: Sequence[ColumnElement[bool]]
+) -> list[dict[str, Any]]:
+    """Every matching row in the default order (for embedding in detail responses)."""
+    sort = parse_sort(spec.default_sort, spec.sort_fields, spec.id_column)
+    rows = session.execute(spec.select.where(*conditions).order_by(*sort.order_by())).mappings()
+    return [spec.to_item(row) for row in rows]

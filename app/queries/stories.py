@@ -1,0 +1,165 @@
+"""SQL for stories, with their missions, countries and counts aggregated in the same query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, exists, func, select
+
+from app.models import (
+    Activity,
+    Country,
+    Figure,
+    Mission,
+    Objective,
+    Report,
+    Story,
+    activity_location,
+    activity_partner,
+    story_country,
+    story_mission,
+)
+from app.queries.keyset import SortField
+from app.queries.listing import ListSpec
+from app.queries.shapes import json_values, overlaps
+
+mission_codes = (
+    select(json_values(Mission.code))
+    .join(story_mission, story_mission.c.mission_id == Mission.id)
+    .where(story_mission.c.story_id == Story.id)
+    .scalar_subquery()
+)
+country_codes = (
+    select(json_values(Country.iso3))
+    .join(story_country, story_country.c.country_id == Country.id)
+    .where(story_country.c.story_id == Story.id)
+    .scalar_subquery()
+)
+activity_count = (
+    select(func.count(Activity.id)).where(Activity.story_id == Story.id).scalar_subquery()
+)
+figure_count = select(func.count(Figure.id)).where(Figure.story_id == Story.id).scalar_subquery()
+
+SELECT = (
+    select(
+        Story.id,
+        Story.key,
+        Story.number,
+        Story.kind,
+        Story.position,
+        Story.title,
+        Story.section,
+        Story.summary,
+        Story.editorial_note,
+        Objective.number.label("objective_number"),
+        Objective.title.label("objective_title"),
+        Report.key.label("report_key"),
+        Report.edition_year,
+        mission_codes.label("missions"),
+        country_codes.label("countries"),
+        activity_count.label("activity_count"),
+        figure_count.label("figure_count"),
+    )
+    .select_from(Story)
+    .join(Report, Story.report_id == Report.id)
+    .outerjoin(Objective, Story.objective_id == Objective.id)
+)
+
+SORT_FIELDS = {
+    "year": SortField((Report.edition_year,)),
+    "position": SortField((Story.position,)),
+    "number": SortField((Story.number,), nullable=True),
+    "title": SortField((Story.title,)),
+}
+DEFAULT_SORT = "-year,position"
+
+
+def to_item(row: RowMapping) -> dict[str, Any]:
+    return {
+        "id": row["key"],
+        "number": row["number"],
+        "kind": row["kind"],
+        "title": row["title"],
+        "summary": row["summary"],
+        "objective": (
+            {"number": row["objective_number"], "title": row["objective_title"]}
+            if row["objective_number"]
+            else None
+        ),
+        "missions": row["missions"],
+        "countries": row["countries"],
+        "year": row["edition_year"],
+        "report": row["report_key"],
+        "section": row["section"],
+        "position": row["position"],
+        "editorial_note": row["editorial_note"],
+        "activity_count": row["activity_count"],
+        "figure_count": row["figure_count"],
+    }
+
+
+SPEC = ListSpec(
+    select=SELECT,
+    id_column=Story.id,
+    sort_fields=SORT_FIELDS,
+    default_sort=DEFAULT_SORT,
+    to_item=to_item,
+    search_vector=Story.search_vector,
+)
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    mission: list[int] | None = None
+    objective: list[int] | None = None
+    country: list[int] | None = None
+    location: list[int] | None = None
+    partner: list[int] | None = None
+    kind: list[str] | None = None
+    year: list[int] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def conditions(f: StoryFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.mission is not None:
+        where.append(
+            exists().where(
+                story_mission.c.story_id == Story.id, story_mission.c.mission_id.in_(f.mission)
+            )
+        )
+    if f.objective is not None:
+        where.append(Story.objective_id.in_(f.objective))
+    if f.country is not None:
+        where.append(
+            exists().where(
+                story_country.c.story_id == Story.id, story_country.c.country_id.in_(f.country)
+            )
+        )
+    if f.location is not None:
+        where.append(
+            exists().where(
+                Activity.story_id == Story.id,
+                activity_location.c.activity_id == Activity.id,
+                activity_location.c.location_id.in_(f.location),
+            )
+        )
+    if f.partner is not None:
+        where.append(
+            exists().where(
+                Activity.story_id == Story.id,
+                activity_partner.c.activity_id == Activity.id,
+                activity_partner.c.partner_id.in_(f.partner),
+            )
+        )
+    if f.kind is not None:
+        where.append(Story.kind.in_(f.kind))
+    if f.year is not None:
+        where.append(Story.report_id.in_(f.year))
+    window = overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to)
+    if window:
+        where.append(exists().where(Activity.story_id == Story.id, *window))
+    return where

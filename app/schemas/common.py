@@ -1,0 +1,45 @@
+"""Response models shared by several resources (documentation of the JSON the API sends)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.enums import DatePrecision
+
+T = TypeVar("T")
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def example(payload: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [payload]})
+
+
+class PeriodOut(Schema):
+    """A date or period at the precision the report gives it."""
+
+    model_config = example({"start": "2023-07-01", "end": "2023-09-30", "precision": "month"})
+    start: date = Field(description="First day covered.")
+    end: date = Field(description="Last day covered.")
+    precision: DatePrecision
+
+
+class Page(Schema, Generic[T]):
+    """One page of a list. Follow `next_cursor` (or the `Link: rel=next` header) for more."""
+
+    model_config = example({"items": [], "total": 0, "next_cursor": None})
+    items: list[T]
+    total: int = Field(description="Number of items matching the filters, over all pages.")
+    next_cursor: str | None = Field(description="Token for the next page; null on the last.")
+
+
+class Counts(Schema):
+    model_config = example({"stories": 9, "activities": 27, "figures": 21})
+    stories: int
+    activities: int
+    figures: int
