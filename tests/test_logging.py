@@ -6,7 +6,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from app.logging import JsonFormatter, RequestIdFilter, configure_logging, request_id_var
+from app.logging import JsonFormatter, RequestIdFilter, request_id_var
 
 
 def test_json_lines_carry_the_request_id() -> None:
@@ -23,10 +23,11 @@ def test_json_lines_carry_the_request_id() -> None:
 
 
 def test_access_log_names_the_request(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
-    configure_logging("INFO", "plain")
+    caplog.handler.addFilter(RequestIdFilter())
     with caplog.at_level(logging.INFO, logger="crsv.access"):
         client.get("/healthz", headers={"X-Request-ID": "trace-me"})
     records = [r for r in caplog.records if r.name == "crsv.access"]
     assert records, "no access log line"
     assert records[-1].getMessage().startswith("GET /healthz 200")
+    assert getattr(records[-1], "request_id") == "trace-me"  # noqa: B009
     assert getattr(records[-1], "status") == 200  # noqa: B009

@@ -80,7 +80,9 @@ SELECT = (
 
 SORT_FIELDS = {
     "year": SortField((Report.edition_year,)),
-    "position": SortField((Figure.position,)),
+    "position": SortField(
+        (Story.position, Activity.position, Figure.position), nullable=(False, True, False)
+    ),
     "value": SortField((Figure.value,)),
     "date": SortField((effective_start,), nullable=True),
     "metric": SortField((Metric.code,)),

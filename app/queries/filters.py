@@ -90,9 +90,7 @@ class FilterResolver:
         found: dict[Any, int] = dict(
             self.session.execute(
                 select(lookup.column, lookup.id_column).where(lookup.column.in_(wanted))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         unknown = [str(value) for value in wanted if value not in found]
         if unknown:

@@ -54,7 +54,19 @@ class SortField:
     """A client-facing sort name and the expressions it orders by (ascending sense)."""
 
     expressions: tuple[Expression, ...]
-    nullable: bool = False
+    nullable: bool | tuple[bool, ...] = False
+    """Whether the expressions can be NULL: one flag for all, or one per expression."""
+
+    def keys(self, descending: bool) -> list[SortKey]:
+        flags = (
+            self.nullable
+            if isinstance(self.nullable, tuple)
+            else (self.nullable,) * len(self.expressions)
+        )
+        return [
+            SortKey(expression, descending, nullable)
+            for expression, nullable in zip(self.expressions, flags, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -87,8 +99,7 @@ def parse_sort(text: str, fields: Mapping[str, SortField], id_column: Expression
             )
             raise InvalidParameters([parameter_error("sort", reason)])
         seen.add(name)
-        field = fields[name]
-        keys.extend(SortKey(e, descending, field.nullable) for e in field.expressions)
+        keys.extend(fields[name].keys(descending))
     keys.append(SortKey(id_column, descending=False))  # the tie-breaker makes the order total
     return Sort(spec=",".join(p.strip() for p in text.split(",")), keys=tuple(keys))
 

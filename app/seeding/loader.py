@@ -6,7 +6,7 @@ dry run is a load that is rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +30,8 @@ from app.models import (
     story_country,
     story_mission,
 )
-from app.seeding.reader import SeedSet
-from app.seeding.schemas import Period
+from app.seeding.reader import EditionSeeds, SeedSet
+from app.seeding.schemas import ActivitySeed, FigureSeed, Period, StorySeed
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class _Sync:
         """Make a many-to-many table hold exactly the `desired` (owner, target) pairs."""
         owner_col, target_col = (column for column in link.columns)
         wanted = set(desired)
-        current = set(self.session.execute(select(owner_col, target_col)).tuples())
+        current = {(row[0], row[1]) for row in self.session.execute(select(owner_col, target_col))}
         created = {
             c.key for c in self.result.changes if c.table == owner_table and c.action == "create"
         }
@@ -142,6 +142,18 @@ class _Sync:
                 )
                 for row in stale:
                     self.session.expunge(row)
+
+
+def _positioned_figures(
+    edition: EditionSeeds,
+) -> Iterator[tuple[StorySeed, ActivitySeed | None, int, FigureSeed]]:
+    """Each figure with its position inside its activity (or its story, for story figures)."""
+    for story in edition.stories:
+        for activity in story.activities:
+            for position, figure in enumerate(activity.figures, start=1):
+                yield story, activity, position, figure
+        for position, figure in enumerate(story.figures, start=1):
+            yield story, None, position, figure
 
 
 def load_seeds(session: Session, seeds: SeedSet) -> LoadResult:
@@ -284,7 +296,7 @@ def load_seeds(session: Session, seeds: SeedSet) -> LoadResult:
                 "note": f.note,
             }
             for e in seeds.editions
-            for position, (s, a, f) in enumerate(e.figures(), start=1)
+            for s, a, position, f in _positioned_figures(e)
         },
     )
     story_keys = {story_id: key for key, story_id in story_ids.items()}
