@@ -65,8 +65,7 @@ def test_unknown_qualifier(seed_tree: Path) -> None:
 
 
 def test_negative_value(seed_tree: Path) -> None:
-    edit_yaml(seed_tree, STORY_17, lambda s: first_figure(s).update(value=-1, women=None,
-                                                                     men=None))
+    edit_yaml(seed_tree, STORY_17, lambda s: first_figure(s).update(value=-1, women=None, men=None))
     assert problems(seed_tree) == [
         f"seeds/{STORY_17}: record key '2023-story-17-survivors-identified' at "
         "activities[0].figures[0]: field 'value': Input should be greater than or equal to 0"
@@ -99,8 +98,9 @@ def test_unknown_metric_reference(seed_tree: Path) -> None:
 
 
 def test_unknown_partner_reference(seed_tree: Path) -> None:
-    edit_yaml(seed_tree, STORY_17,
-              lambda s: s["activities"][0]["partners"].append("no-such-partner"))
+    edit_yaml(
+        seed_tree, STORY_17, lambda s: s["activities"][0]["partners"].append("no-such-partner")
+    )
     assert problems(seed_tree) == [
         "seeds/reports/2023/stories (2023-story-17): activity "
         "'2023-story-17-reparations-project-support': field 'partners': unknown partners "
@@ -109,8 +109,9 @@ def test_unknown_partner_reference(seed_tree: Path) -> None:
 
 
 def test_duplicate_partner(seed_tree: Path) -> None:
-    edit_yaml(seed_tree, "reference/partners.yaml",
-              lambda partners: partners.append(dict(partners[0])))
+    edit_yaml(
+        seed_tree, "reference/partners.yaml", lambda partners: partners.append(dict(partners[0]))
+    )
     first_key = yaml.safe_load((seed_tree / "reference/partners.yaml").read_text())[0]["key"]
     assert problems(seed_tree) == [
         f"seeds/reference/partners.yaml: partner '{first_key}': appears 2 times"
@@ -131,8 +132,7 @@ def test_missing_file(seed_tree: Path) -> None:
 def test_numbered_story_without_number(seed_tree: Path) -> None:
     edit_yaml(seed_tree, STORY_17, lambda s: s.update(number=None))
     assert problems(seed_tree) == [
-        f"seeds/{STORY_17}: Value error, a numbered_story needs a number, and only it may "
-        "have one"
+        f"seeds/{STORY_17}: Value error, a numbered_story needs a number, and only it may have one"
     ]
 
 

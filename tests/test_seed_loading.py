@@ -121,7 +121,8 @@ def test_a_failing_load_leaves_the_database_exactly_as_it_was(
         )
         connection.execute(
             text(
-                "CREATE TRIGGER refuse BEFORE UPDATE ON figure FOR EACH ROW EXECUTE FUNCTION refuse_figure()"
+                "CREATE TRIGGER refuse BEFORE UPDATE ON figure "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_figure()"
             )
         )
     edition = seeds.editions[0]

@@ -44,13 +44,21 @@ def test_cli_reports_full_coverage(report: Path) -> None:
 def _with_figure_change(seeds: SeedSet, key: str, **changes: object) -> EditionSeeds:
     edition = edition_2023(seeds)
     stories = [
-        story.model_copy(update={"activities": [
-            activity.model_copy(update={"figures": [
-                figure.model_copy(update=changes) if figure.key == key else figure
-                for figure in activity.figures
-            ]})
-            for activity in story.activities
-        ]})
+        story.model_copy(
+            update={
+                "activities": [
+                    activity.model_copy(
+                        update={
+                            "figures": [
+                                figure.model_copy(update=changes) if figure.key == key else figure
+                                for figure in activity.figures
+                            ]
+                        }
+                    )
+                    for activity in story.activities
+                ]
+            }
+        )
         for story in edition.stories
     ]
     return replace(edition, stories=stories)
@@ -67,7 +75,8 @@ def test_a_value_missing_from_its_evidence_is_a_miss(seeds: SeedSet, report: Pat
 
 def test_a_paraphrased_evidence_is_a_miss(seeds: SeedSet, report: Path) -> None:
     edition = _with_figure_change(
-        seeds, "2023-story-07-police-officers-trained",
+        seeds,
+        "2023-story-07-police-officers-trained",
         evidence="trained 234 Congolese police officers",
     )
     result = check_edition(edition, report)
@@ -94,9 +103,7 @@ def test_cli_exits_non_zero_on_a_miss(tmp_path: Path, report: Path) -> None:
     damaged.write_text(report.read_text(encoding="utf-8").replace("604 CRSV", "605 CRSV"))
     outcome = CliRunner().invoke(cli, ["seed", "check", "--report", str(damaged)])
     assert outcome.exit_code == 1
-    assert "MISS figure 2023-story-17-survivors-identified: evidence not found" in (
-        outcome.output
-    )
+    assert "MISS figure 2023-story-17-survivors-identified: evidence not found" in (outcome.output)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any, cast
 
 import orjson
@@ -111,48 +112,47 @@ def relevance_sort(rank: Expression, id_column: Expression) -> Sort:
 # --- cursors ---------------------------------------------------------------------------------
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    raise TypeError
-
-
-def _revive(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {"$date"}:
-        return date.fromisoformat(value["$date"])
-    return value
-
-
 def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
-    payload = orjson.dumps({"s": sort.spec, "v": list(values)}, default=_default)
+    payload = orjson.dumps({"s": sort.spec, "v": list(values)})  # dates become ISO strings
     return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
 
 
 def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
     """The sort values a cursor resumes after; 422 when it is malformed or for another sort."""
+    malformed = InvalidParameters([parameter_error("cursor", "malformed cursor")])
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        values = [_revive(v) for v in payload["v"]]
-        spec = payload["s"]
+        spec, raw_values = payload["s"], payload["v"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeEncodeError) as exc:
-        raise InvalidParameters([parameter_error("cursor", "malformed cursor")]) from exc
-    if spec != sort.spec or len(values) != len(sort.keys):
+        raise malformed from exc
+    if spec != sort.spec or not isinstance(raw_values, list) or len(raw_values) != len(sort.keys):
         raise InvalidParameters(
             [parameter_error("cursor", "this cursor belongs to another sort or query")]
         )
-    if not all(_fits(key, value) for key, value in zip(sort.keys, values, strict=True)):
-        raise InvalidParameters([parameter_error("cursor", "malformed cursor")])
-    return values
+    try:
+        return [_revive(key, value) for key, value in zip(sort.keys, raw_values, strict=True)]
+    except (TypeError, ValueError) as exc:
+        raise malformed from exc
 
 
-def _fits(key: SortKey, value: Any) -> bool:
-    """A cursor value must have its key's type, so a forged cursor cannot break the SQL."""
+def _revive(key: SortKey, value: Any) -> Any:
+    """Turn a JSON value back into its key's type, so a forged cursor cannot break the SQL."""
     if value is None:
-        return key.nullable
+        if not key.nullable:
+            raise ValueError("null for a key that cannot be null")
+        return None
     expected = cast(ColumnElement[Any], key.expression).type.python_type
-    if expected is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
-    return isinstance(value, expected)
+    if isinstance(value, bool):
+        raise TypeError("booleans are never sort values")
+    if expected is float and isinstance(value, int | float):
+        return float(value)
+    if expected is int and isinstance(value, int) and abs(value) < 2**31:
+        return value
+    if expected is date and isinstance(value, str):
+        return date.fromisoformat(value)
+    if expected is str and isinstance(value, str):
+        return value
+    if issubclass(expected, StrEnum) and isinstance(value, str):
+        return expected(value).value
+    raise TypeError(f"{value!r} does not fit a {expected.__name__} sort key")

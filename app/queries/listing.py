@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, Select, func, literal
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import REAL, REGCONFIG
 from sqlalchemy.orm import Session
 
 from app.models.columns import UNACCENT_FUNCTION
@@ -72,7 +72,7 @@ def list_page(
     if page.q and spec.search_vector is not None:
         query = text_query(page.q)
         conditions.append(spec.search_vector.op("@@")(query))
-        rank = func.ts_rank_cd(spec.search_vector, query)
+        rank = func.ts_rank_cd(spec.search_vector, query, type_=REAL)
         sort = (
             parse_sort(page.sort, spec.sort_fields, spec.id_column)
             if page.sort

@@ -1,0 +1,121 @@
+"""HTTP behaviour: conditional GET, caching headers, gzip, CORS, methods, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db.session import get_session
+from app.main import create_app
+
+
+def test_every_get_has_an_etag_and_304_revalidates(client: TestClient) -> None:
+    first = client.get("/v1/figures?metric=convictions")
+    etag = first.headers["etag"]
+    assert etag.startswith('W/"')
+    assert first.headers["cache-control"] == "public, max-age=300, stale-while-revalidate=60"
+    again = client.get("/v1/figures?metric=convictions", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    other = client.get("/v1/figures?metric=trainees", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    assert other.headers["etag"] != etag
+
+
+def test_etag_changes_when_the_data_changes(client: TestClient, db: Session) -> None:
+    from sqlalchemy import update
+
+    from app.models import Figure
+
+    before = client.get("/v1/figures/2023-story-17-survivors-identified").headers["etag"]
+    db.execute(
+        update(Figure)
+        .where(Figure.key == "2023-story-17-survivors-identified")
+        .values(note="corrected")
+    )
+    db.flush()
+    after = client.get(
+        "/v1/figures/2023-story-17-survivors-identified", headers={"If-None-Match": before}
+    )
+    assert after.status_code == 200
+    assert after.json()["note"] == "corrected"
+
+
+def test_large_responses_are_gzipped(client: TestClient) -> None:
+    response = client.get("/v1/figures?limit=500", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["total"] == 49
+
+
+@pytest.fixture
+def cors_client(engine: Engine, db: Session) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        cors_origins=["https://dashboard.example.org"],
+    )
+    app = create_app(settings, engine=engine)
+
+    def test_session() -> Iterator[Session]:
+        yield db
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app) as client:
+        yield client
+
+
+def test_cors_allows_configured_origins_only(cors_client: TestClient) -> None:
+    allowed = cors_client.get("/v1/missions", headers={"Origin": "https://dashboard.example.org"})
+    assert allowed.headers["access-control-allow-origin"] == "https://dashboard.example.org"
+    assert "ETag" in allowed.headers["access-control-expose-headers"]
+    refused = cors_client.get("/v1/missions", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in refused.headers
+    preflight = cors_client.options(
+        "/v1/figures",
+        headers={"Origin": "https://dashboard.example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+
+
+def test_wrong_method_on_a_resource_is_405(client: TestClient) -> None:
+    response = client.post("/v1/figures", json={})
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "POST is not allowed on /v1/figures."
+
+
+def test_openapi_documents_every_parameter_with_an_example(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    assert "conflict-related sexual violence" in spec["info"]["description"]
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    assert len(operations) == 24
+    for operation in operations:
+        assert operation.get("description") or operation.get("summary")
+        for parameter in operation.get("parameters", []):
+            where = f"{operation['operationId']}:{parameter['name']}"
+            assert parameter.get("description"), f"{where} has no description"
+            assert parameter.get("examples") or parameter["schema"].get("examples"), (
+                f"{where} has no example"
+            )
+
+
+def test_openapi_gives_every_response_model_an_example(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    for path in spec["paths"].values():
+        for operation in path.values():
+            content = operation["responses"]["200"]["content"]["application/json"]
+            name = content["schema"]["$ref"].rsplit("/", 1)[-1]
+            assert schemas[name].get("examples"), f"{name} has no example"
+
+
+def test_interactive_docs_are_served(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger-ui" in response.text

@@ -1,0 +1,49 @@
+"""Full-text search on real report wording: stemming, accents, relevance order."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api import ids, walk
+
+
+def test_mobile_court_finds_the_mobile_courts_first(client: TestClient) -> None:
+    activities = ids(client, "/v1/activities?q=mobile%20court")
+    assert activities[0] == "2023-story-10-mobile-courts-support"
+    figures = ids(client, "/v1/figures?q=mobile%20court")
+    assert figures[0] == "2023-story-10-mobile-courts-organized"
+
+
+def test_english_stemming(client: TestClient) -> None:
+    assert "2023-story-07-police-officers-trained" in ids(client, "/v1/figures?q=trainings")
+
+
+def test_accents_are_ignored(client: TestClient) -> None:
+    plain = ids(client, "/v1/stories?q=Kemo")
+    accented = ids(client, "/v1/stories?q=K%C3%A9mo")
+    assert plain == accented
+    assert "2023-story-17" in plain
+
+
+def test_phrase_and_exclusion_syntax(client: TestClient) -> None:
+    phrase = ids(client, '/v1/stories?q="forced pregnancy"')
+    assert phrase == ["2023-story-10"]
+    excluded = ids(client, "/v1/stories?q=pregnancy%20-Raia")
+    assert "2023-story-10" not in excluded
+
+
+def test_search_combines_with_filters(client: TestClient) -> None:
+    radio = walk(client, "/v1/activities?q=radio")
+    unmiss_radio = [a["id"] for a in radio if a["mission"] == "UNMISS"]
+    assert 0 < len(unmiss_radio) < len(radio)
+    assert ids(client, "/v1/activities?q=radio&mission=unmiss") == unmiss_radio
+
+
+def test_no_match_is_an_empty_page(client: TestClient) -> None:
+    body = client.get("/v1/figures?q=zeppelin").json()
+    assert body == {"items": [], "total": 0, "next_cursor": None}
+
+
+def test_explicit_sort_overrides_relevance(client: TestClient) -> None:
+    values = [f["value"] for f in client.get("/v1/figures?q=training&sort=-value").json()["items"]]
+    assert values == sorted(values, reverse=True)
