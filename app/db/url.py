@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL, make_url
 from app.config import Settings
 from app.db import embedded
 
-_embedded_server: Any = None  # held for the life of the process; the wheel stops it at exit
+_embedded: tuple[Any, URL] | None = None  # (server, url), held for the life of the process
 
 
 def normalise_url(raw: str | URL) -> URL:
@@ -29,11 +29,12 @@ def resolve_database_url(settings: Settings) -> URL:
     The embedded URL is exported as `CRSV_DATABASE_URL` so that child processes (uvicorn
     workers, alembic) reuse the running server instead of starting their own.
     """
-    global _embedded_server
+    global _embedded
     if settings.database_url:
         return normalise_url(settings.database_url)
-    _embedded_server, url = embedded.start_embedded_database(
-        settings.embedded_data_dir, settings.embedded_database
-    )
-    os.environ["CRSV_DATABASE_URL"] = url.render_as_string(hide_password=False)
-    return url
+    if _embedded is None:
+        _embedded = embedded.start_embedded_database(
+            settings.embedded_data_dir, settings.embedded_database
+        )
+        os.environ["CRSV_DATABASE_URL"] = _embedded[1].render_as_string(hide_password=False)
+    return _embedded[1]
