@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
@@ -18,13 +20,19 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(seed_cli, name="seed")
 
 
-def _engine() -> Engine:
+@contextmanager
+def _engine() -> Iterator[Engine]:
+    """An engine for one command, disposed (connections closed) when it is done."""
     from app.db.engine import build_engine
     from app.db.url import resolve_database_url
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return build_engine(resolve_database_url(settings), settings)
+    engine = build_engine(resolve_database_url(settings), settings)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @db_cli.command("upgrade")
@@ -32,7 +40,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database schema up to REVISION (default: the latest)."""
     from app.db import migrations
 
-    migrations.upgrade(_engine(), revision)
+    with _engine() as engine:
+        migrations.upgrade(engine, revision)
     typer.echo(f"database upgraded to {revision}")
 
 
@@ -41,7 +50,8 @@ def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
     """Migrate the database schema down to REVISION (default: one step)."""
     from app.db import migrations
 
-    migrations.downgrade(_engine(), revision)
+    with _engine() as engine:
+        migrations.downgrade(engine, revision)
     typer.echo(f"database downgraded to {revision}")
 
 
@@ -50,7 +60,7 @@ def db_current() -> None:
     """Print the migration the database is at, and the latest one."""
     from app.db import migrations
 
-    with _engine().connect() as connection:
+    with _engine() as engine, engine.connect() as connection:
         current = migrations.current_revision(connection)
     typer.echo(f"current: {current}  head: {migrations.head_revision()}")
 
@@ -77,7 +87,8 @@ def _load_seeds(*, dry_run: bool, seeds_dir: Path | None, verbose: bool) -> None
     except SeedError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
-    result = apply_seeds(_engine(), seeds, dry_run=dry_run)
+    with _engine() as engine:
+        result = apply_seeds(engine, seeds, dry_run=dry_run)
     if dry_run or verbose:
         for change in result.changes:
             typer.echo(str(change))
@@ -140,6 +151,101 @@ def serve(
         proxy_headers=True,
         server_header=False,
     )
+
+
+@cli.command("export")
+def export(
+    dataset: Annotated[
+        str,
+        typer.Argument(
+            help="missions, objectives, countries, locations, "
+            "partners, stories, activities, figures, ..."
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, ndjson, json or xlsx")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout)")
+    ] = None,
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter", help="NAME=VALUES, as in the API (mission=monusco,minusca); repeatable."
+        ),
+    ] = None,
+    hxl: Annotated[bool, typer.Option(help="CSV: add the HXL hashtag row.")] = False,
+) -> None:
+    """Export a dataset like GET /v1/exports/DATASET.FORMAT, with a progress bar on a terminal."""
+    from datetime import date
+
+    from app.exports.columns import COLUMNS
+    from app.exports.writers import MEDIA_TYPES
+
+    if dataset not in COLUMNS or fmt not in MEDIA_TYPES or (hxl and fmt != "csv"):
+        typer.echo(
+            f"unknown dataset or format: {dataset} {fmt} (datasets: "
+            f"{', '.join(COLUMNS)}; formats: {', '.join(MEDIA_TYPES)}; HXL is CSV-only)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    raw: dict[str, object] = {}
+    for item in filters or []:
+        name, _, value = item.partition("=")
+        raw[name] = date.fromisoformat(value) if name in ("date_from", "date_to") else value
+    with _engine() as engine:
+        total = _write_export(engine, dataset, raw, fmt, output, hxl=hxl)
+    if output:
+        typer.echo(f"{total} {dataset} written to {output}", err=True)
+
+
+def _write_export(
+    engine: Engine,
+    dataset: str,
+    raw: dict[str, object],
+    fmt: str,
+    output: Path | None,
+    *,
+    hxl: bool,
+) -> int:
+    import sys
+
+    from rich.progress import Progress
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from app.api.problems import InvalidParameters
+    from app.exports.columns import COLUMNS
+    from app.exports.stream import export_statement, stream_rows
+    from app.exports.writers import chunks
+    from app.queries.selection import select as select_rows
+
+    with Session(engine) as session:
+        try:
+            selection = select_rows(session, dataset, raw)
+        except InvalidParameters as exc:
+            for error in exc.errors or []:
+                typer.echo(f"--filter {error['name']}: {error['reason']}", err=True)
+            raise typer.Exit(2) from exc
+        statement = export_statement(dataset, selection)
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = stream_rows(engine, statement)
+    sink = output.open("wb") if output else sys.stdout.buffer
+    show_progress = output is not None and sys.stderr.isatty()
+    try:
+        with Progress(disable=not show_progress, transient=True) as progress:
+            task = progress.add_task(f"{dataset}.{fmt}", total=total)
+
+            def counted() -> Iterator[Sequence[Any]]:
+                for row in rows:
+                    progress.advance(task)
+                    yield row
+
+            for chunk in chunks(fmt, COLUMNS[dataset], counted(), dataset=dataset, hxl=hxl):
+                sink.write(chunk)
+    finally:
+        rows.close()
+        if output:
+            sink.close()
+    return total
 
 
 @cli.command("up")

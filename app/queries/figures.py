@@ -33,6 +33,13 @@ effective_start = func.coalesce(Figure.date_start, Activity.date_start)
 effective_end = func.coalesce(Figure.date_end, Activity.date_end)
 effective_precision = func.coalesce(Figure.date_precision, Activity.date_precision)
 
+figure_country = (
+    select(Country.iso3)
+    .where(Country.id == func.coalesce(Location.country_id, Mission.country_id))
+    .scalar_subquery()
+)
+"""ISO3 of the figure's own place, else of the mission whose activity produced it."""
+
 SELECT = (
     select(
         Figure.id,

@@ -41,7 +41,6 @@ class PageRequest:
     limit: int = 50
     cursor: str | None = None
     sort: str | None = None
-    q: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,18 +60,24 @@ def text_query(q: str) -> ColumnElement[Any]:
     )
 
 
+def search_condition(spec: ListSpec, q: str) -> ColumnElement[bool]:
+    assert spec.search_vector is not None
+    return spec.search_vector.op("@@")(text_query(q))
+
+
 def list_page(
     session: Session,
     spec: ListSpec,
     conditions: Sequence[ColumnElement[bool]],
     page: PageRequest,
+    q: str | None = None,
 ) -> Page:
+    """One page of `spec` rows matching `conditions` (and `q`, ranked by relevance)."""
     conditions = list(conditions)
     sort: Sort
-    if page.q and spec.search_vector is not None:
-        query = text_query(page.q)
-        conditions.append(spec.search_vector.op("@@")(query))
-        rank = func.ts_rank_cd(spec.search_vector, query, type_=REAL)
+    if q and spec.search_vector is not None:
+        conditions.append(search_condition(spec, q))
+        rank = func.ts_rank_cd(spec.search_vector, text_query(q), type_=REAL)
         sort = (
             parse_sort(page.sort, spec.sort_fields, spec.id_column)
             if page.sort

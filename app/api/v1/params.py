@@ -7,8 +7,6 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.queries.listing import PageRequest
-
 
 def listed(description: str, example: str) -> object:
     return Query(
@@ -88,9 +86,3 @@ def sort_param(fields: list[str], default: str) -> object:
         examples=[default],
         max_length=200,
     )
-
-
-def page_request(
-    limit: int, cursor: str | None, sort: str | None, q: str | None = None
-) -> PageRequest:
-    return PageRequest(limit=limit, cursor=cursor, sort=sort, q=q)

@@ -11,13 +11,19 @@ from starlette.responses import Response
 
 from app.api.problems import NotFound
 from app.api.v1 import params
-from app.api.v1.responses import item_response, page_response
+from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
+from app.api.v1.responses import item_response, list_response
+from app.api.v1.selections import (
+    Everything,
+    LocationSelection,
+    MissionSelection,
+    PartnerSelection,
+)
 from app.db.session import SessionDep
-from app.enums import LocationKind, MissionStatus, PartnerKind
 from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
-from app.queries.filters import FilterResolver
-from app.queries.listing import ListSpec, PageRequest, list_all, list_page
+from app.queries.listing import ListSpec, PageRequest, list_all
+from app.queries.selection import DATASETS, Selection
 from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
@@ -34,13 +40,9 @@ from app.schemas.reference import (
 
 router = APIRouter()
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No record has this id"}}
-INVALID: dict[int | str, dict[str, Any]] = {
-    422: {"description": "A parameter is invalid (problem+json naming each one)"}
-}
 
-
-def _sort(spec: ListSpec) -> Any:
+def _sort(dataset: str) -> Any:
+    spec = DATASETS[dataset].spec
     return params.sort_param(list(spec.sort_fields), spec.default_sort)
 
 
@@ -60,26 +62,28 @@ def _one(
 def _page(
     request: Request,
     session: Session,
-    spec: ListSpec,
-    conditions: list[ColumnElement[bool]],
+    dataset: str,
+    selection: Selection,
     limit: int,
     cursor: str | None,
     sort: str | None,
 ) -> Response:
-    page = list_page(session, spec, conditions, PageRequest(limit=limit, cursor=cursor, sort=sort))
-    return page_response(request, page)
+    return list_response(
+        request, session, dataset, selection, PageRequest(limit=limit, cursor=cursor, sort=sort)
+    )
 
 
-@router.get("/reports", response_model=Page[ReportOut], responses=INVALID, tags=["reports"])
+@router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
 def list_reports(
     request: Request,
     session: SessionDep,
-    sort: Annotated[str | None, _sort(reference.REPORTS)] = None,
+    selection: Everything,
+    sort: Annotated[str | None, _sort("reports")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Report editions held by the service."""
-    return _page(request, session, reference.REPORTS, [], limit, cursor, sort)
+    return _page(request, session, "reports", selection, limit, cursor, sort)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
@@ -90,35 +94,26 @@ def get_report(
     session: SessionDep,
 ) -> Response:
     """One report edition, by id (`crsv-2023`) or edition year (`2023`)."""
+    by_year = report_id.isdigit() and len(report_id) == 4
     condition = (
-        Report.edition_year == int(report_id)
-        if report_id.isdigit() and len(report_id) == 4
-        else Report.key == report_id.lower()
+        Report.edition_year == int(report_id) if by_year else Report.key == report_id.lower()
     )
     return item_response(_one(session, reference.REPORTS, condition, "report", report_id))
 
 
-@router.get("/missions", response_model=Page[MissionOut], responses=INVALID, tags=["missions"])
+@router.get(
+    "/missions", response_model=Page[MissionOut], responses=LIST_RESPONSES, tags=["missions"]
+)
 def list_missions(
     request: Request,
     session: SessionDep,
-    country: params.Country = None,
-    status: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")] = None,
-    sort: Annotated[str | None, _sort(reference.MISSIONS)] = None,
+    selection: MissionSelection,
+    sort: Annotated[str | None, _sort("missions")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    resolve = FilterResolver(session)
-    countries = resolve.ids("country", country)
-    statuses = resolve.members("status", status, MissionStatus)
-    resolve.check()
-    conditions: list[ColumnElement[bool]] = []
-    if countries is not None:
-        conditions.append(Mission.country_id.in_(countries))
-    if statuses is not None:
-        conditions.append(Mission.status.in_(statuses))
-    return _page(request, session, reference.MISSIONS, conditions, limit, cursor, sort)
+    return _page(request, session, "missions", selection, limit, cursor, sort)
 
 
 @router.get(
@@ -136,17 +131,18 @@ def get_mission(
 
 
 @router.get(
-    "/objectives", response_model=Page[ObjectiveOut], responses=INVALID, tags=["objectives"]
+    "/objectives", response_model=Page[ObjectiveOut], responses=LIST_RESPONSES, tags=["objectives"]
 )
 def list_objectives(
     request: Request,
     session: SessionDep,
-    sort: Annotated[str | None, _sort(reference.OBJECTIVES)] = None,
+    selection: Everything,
+    sort: Annotated[str | None, _sort("objectives")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
-    return _page(request, session, reference.OBJECTIVES, [], limit, cursor, sort)
+    return _page(request, session, "objectives", selection, limit, cursor, sort)
 
 
 @router.get(
@@ -163,16 +159,19 @@ def get_objective(
     return item_response({**item, "counts": reference.objective_counts(session, objective_id)})
 
 
-@router.get("/countries", response_model=Page[CountryOut], responses=INVALID, tags=["places"])
+@router.get(
+    "/countries", response_model=Page[CountryOut], responses=LIST_RESPONSES, tags=["places"]
+)
 def list_countries(
     request: Request,
     session: SessionDep,
-    sort: Annotated[str | None, _sort(reference.COUNTRIES)] = None,
+    selection: Everything,
+    sort: Annotated[str | None, _sort("countries")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Countries referenced by the data."""
-    return _page(request, session, reference.COUNTRIES, [], limit, cursor, sort)
+    return _page(request, session, "countries", selection, limit, cursor, sort)
 
 
 @router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
@@ -186,30 +185,19 @@ def get_country(
     )
 
 
-@router.get("/locations", response_model=Page[LocationOut], responses=INVALID, tags=["places"])
+@router.get(
+    "/locations", response_model=Page[LocationOut], responses=LIST_RESPONSES, tags=["places"]
+)
 def list_locations(
     request: Request,
     session: SessionDep,
-    country: params.Country = None,
-    kind: Annotated[str | None, params.listed("Location kind(s).", "camp")] = None,
-    q: params.NameSearch = None,
-    sort: Annotated[str | None, _sort(reference.LOCATIONS)] = None,
+    selection: LocationSelection,
+    sort: Annotated[str | None, _sort("locations")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    resolve = FilterResolver(session)
-    countries = resolve.ids("country", country)
-    kinds = resolve.members("kind", kind, LocationKind)
-    resolve.check()
-    conditions: list[ColumnElement[bool]] = []
-    if countries is not None:
-        conditions.append(Location.country_id.in_(countries))
-    if kinds is not None:
-        conditions.append(Location.kind.in_(kinds))
-    if q:
-        conditions.append(reference.name_matches(q, Location.name, Location.admin1))
-    return _page(request, session, reference.LOCATIONS, conditions, limit, cursor, sort)
+    return _page(request, session, "locations", selection, limit, cursor, sort)
 
 
 @router.get(
@@ -231,34 +219,19 @@ def get_location(
     )
 
 
-@router.get("/partners", response_model=Page[PartnerOut], responses=INVALID, tags=["partners"])
+@router.get(
+    "/partners", response_model=Page[PartnerOut], responses=LIST_RESPONSES, tags=["partners"]
+)
 def list_partners(
     request: Request,
     session: SessionDep,
-    mission: params.Mission = None,
-    country: params.Country = None,
-    kind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")] = None,
-    q: params.NameSearch = None,
-    sort: Annotated[str | None, _sort(reference.PARTNERS)] = None,
+    selection: PartnerSelection,
+    sort: Annotated[str | None, _sort("partners")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    resolve = FilterResolver(session)
-    missions = resolve.ids("mission", mission)
-    countries = resolve.ids("country", country)
-    kinds = resolve.members("kind", kind, PartnerKind)
-    resolve.check()
-    conditions: list[ColumnElement[bool]] = []
-    if missions is not None:
-        conditions.append(reference.partner_works_with(missions))
-    if countries is not None:
-        conditions.append(Partner.country_id.in_(countries))
-    if kinds is not None:
-        conditions.append(Partner.kind.in_(kinds))
-    if q:
-        conditions.append(reference.name_matches(q, Partner.name, Partner.acronym))
-    return _page(request, session, reference.PARTNERS, conditions, limit, cursor, sort)
+    return _page(request, session, "partners", selection, limit, cursor, sort)
 
 
 @router.get(
@@ -274,16 +247,19 @@ def get_partner(
     )
 
 
-@router.get("/metrics", response_model=Page[MetricOut], responses=INVALID, tags=["vocabularies"])
+@router.get(
+    "/metrics", response_model=Page[MetricOut], responses=LIST_RESPONSES, tags=["vocabularies"]
+)
 def list_metrics(
     request: Request,
     session: SessionDep,
-    sort: Annotated[str | None, _sort(reference.METRICS)] = None,
+    selection: Everything,
+    sort: Annotated[str | None, _sort("metrics")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
-    return _page(request, session, reference.METRICS, [], limit, cursor, sort)
+    return _page(request, session, "metrics", selection, limit, cursor, sort)
 
 
 @router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
@@ -300,18 +276,19 @@ def get_metric(
 @router.get(
     "/activity-types",
     response_model=Page[ActivityTypeOut],
-    responses=INVALID,
+    responses=LIST_RESPONSES,
     tags=["vocabularies"],
 )
 def list_activity_types(
     request: Request,
     session: SessionDep,
-    sort: Annotated[str | None, _sort(reference.ACTIVITY_TYPES)] = None,
+    selection: Everything,
+    sort: Annotated[str | None, _sort("activity-types")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
-    return _page(request, session, reference.ACTIVITY_TYPES, [], limit, cursor, sort)
+    return _page(request, session, "activity-types", selection, limit, cursor, sort)
 
 
 @router.get(

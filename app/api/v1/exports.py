@@ -1,0 +1,96 @@
+"""Routes for file exports: every dataset as CSV (optionally HXL), NDJSON, JSON or XLSX, and the
+whole database as a Frictionless Data Package.
+
+No `from __future__ import annotations` here: the routes are built in a loop and FastAPI must
+see each one's dependency object, not a string it cannot resolve.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.responses import StreamingResponse
+
+from app.api.problems import InvalidParameters, parameter_error
+from app.api.v1.responses import export_response, file_response
+from app.api.v1.selections import SELECTION_DEPENDENCIES, no_selection
+from app.exports.datapackage import package_chunks
+from app.queries.selection import Selection
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+Format = Annotated[
+    Literal["csv", "ndjson", "json", "xlsx"],
+    Path(description="File format: csv, ndjson, json or xlsx.", examples=["csv"]),
+]
+Hxl = Annotated[
+    bool,
+    Query(description="CSV only: add the HXL hashtag row under the header.", examples=[True]),
+]
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file, streamed.",
+        "content": {
+            "text/csv": {},
+            "application/x-ndjson": {},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+        },
+    },
+    422: {"description": "A parameter is invalid (problem+json naming each one)"},
+}
+
+
+@router.get(
+    "/datapackage.zip",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Zip with datapackage.json and data/*.csv",
+            "content": {"application/zip": {}},
+        }
+    },
+)
+def datapackage(request: Request) -> StreamingResponse:
+    """Every dataset as CSV, described by a Frictionless `datapackage.json`."""
+    return file_response(package_chunks(request.app.state.engine), "zip", "crsv-datapackage.zip")
+
+
+def _register(dataset: str, dependency: Callable[..., Selection]) -> None:
+    def export(
+        request: Request,
+        fmt: Format,
+        selection: Annotated[Selection, Depends(dependency)],
+        hxl: Hxl = False,
+    ) -> StreamingResponse:
+        if hxl and fmt != "csv":
+            raise InvalidParameters([parameter_error("hxl", "HXL hashtags apply to CSV only")])
+        return export_response(request.app.state.engine, dataset, selection, fmt, hxl=hxl)
+
+    export.__doc__ = (
+        f"All {dataset.replace('-', ' ')} matching the filters of `/v1/{dataset}`, streamed."
+    )
+    router.add_api_route(
+        f"/{dataset}.{{fmt}}",
+        export,
+        methods=["GET"],
+        name=f"export_{dataset}",
+        response_class=StreamingResponse,
+        responses=FILE,
+        summary=f"Export {dataset.replace('-', ' ')}",
+    )
+
+
+for _dataset in (
+    "missions",
+    "objectives",
+    "countries",
+    "locations",
+    "partners",
+    "stories",
+    "activities",
+    "figures",
+    "metrics",
+    "activity-types",
+    "reports",
+):
+    _register(_dataset, SELECTION_DEPENDENCIES.get(_dataset, no_selection))

@@ -1,0 +1,46 @@
+"""Routes for dashboard aggregates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from app.api.v1.responses import item_response
+from app.api.v1.selections import FigureSelection
+from app.db.session import SessionDep
+from app.queries import stats
+from app.schemas.stats import FigureStats, Overview
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+
+GroupBy = Annotated[
+    str | None,
+    Query(
+        description="Comma list of dimensions to group by: "
+        f"{', '.join(stats.DIMENSIONS)}. Without `metric`, the selection must hold one metric.",
+        examples=["mission,metric"],
+        max_length=200,
+    ),
+]
+INCOMPATIBLE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Bad parameter, or figures of different metrics would be summed"}
+}
+
+
+@router.get("/figures", response_model=FigureStats, responses=INCOMPATIBLE)
+def figure_stats(
+    session: SessionDep, selection: FigureSelection, group_by: GroupBy = None
+) -> Response:
+    """Sums of figure values per group, with the flags a chart needs ("at least", ~)."""
+    dimensions = stats.parse_group_by(group_by)
+    groups = stats.figure_stats(session, selection, dimensions)
+    return item_response({"group_by": dimensions, "groups": groups})
+
+
+@router.get("/overview", response_model=Overview)
+def overview(session: SessionDep) -> Response:
+    """Per mission and per objective: counts and headline totals (trained, convicted,
+    survivors identified)."""
+    return item_response(stats.overview(session))

@@ -1,0 +1,148 @@
+"""A Frictionless Data Package: `datapackage.json` describing every CSV, plus the CSVs.
+
+Field types, primary keys and foreign keys let Frictionless tools validate and join the files;
+the `sources` entry cites the report.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.exports.columns import COLUMNS
+from app.exports.stream import export_statement, stream_rows
+from app.exports.writers import csv_chunks
+from app.models import Report
+from app.queries.selection import Selection
+
+PACKAGE_DATASETS = [
+    "countries",
+    "missions",
+    "objectives",
+    "locations",
+    "partners",
+    "stories",
+    "activities",
+    "figures",
+    "metrics",
+    "activity-types",
+]
+
+PRIMARY_KEYS = {
+    "countries": "iso3",
+    "missions": "code",
+    "objectives": "number",
+    "locations": "id",
+    "partners": "id",
+    "stories": "id",
+    "activities": "id",
+    "figures": "id",
+    "metrics": "code",
+    "activity-types": "code",
+}
+
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "missions": [("country", "countries", "iso3")],
+    "locations": [("country", "countries", "iso3")],
+    "partners": [("country", "countries", "iso3")],
+    "stories": [("objective", "objectives", "number")],
+    "activities": [
+        ("mission", "missions", "code"),
+        ("objective", "objectives", "number"),
+        ("story_id", "stories", "id"),
+        ("type", "activity-types", "code"),
+    ],
+    "figures": [
+        ("mission", "missions", "code"),
+        ("objective", "objectives", "number"),
+        ("country", "countries", "iso3"),
+        ("location_id", "locations", "id"),
+        ("story_id", "stories", "id"),
+        ("activity_id", "activities", "id"),
+        ("activity_type", "activity-types", "code"),
+        ("metric", "metrics", "code"),
+    ],
+}
+
+
+def _resource_name(dataset: str) -> str:
+    return dataset.replace("-", "_")
+
+
+def descriptor(reports: list[Report]) -> dict[str, Any]:
+    resources = []
+    for dataset in PACKAGE_DATASETS:
+        schema: dict[str, Any] = {
+            "fields": [
+                {
+                    "name": c.name,
+                    "type": c.type,
+                    **({"description": c.description} if c.description else {}),
+                }
+                for c in COLUMNS[dataset]
+            ],
+            "primaryKey": [PRIMARY_KEYS[dataset]],
+        }
+        if dataset in FOREIGN_KEYS:
+            schema["foreignKeys"] = [
+                {
+                    "fields": [field],
+                    "reference": {"resource": _resource_name(target), "fields": [target_field]},
+                }
+                for field, target, target_field in FOREIGN_KEYS[dataset]
+            ]
+        resources.append(
+            {
+                "name": _resource_name(dataset),
+                "path": f"data/{dataset}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": schema,
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "crsv-data",
+        "title": "Preventing and Responding to Conflict-related Sexual Violence: curated data",
+        "description": (
+            "Stories, activities and figures of the UN DPO annual reports on preventing and "
+            "responding to CRSV, each figure with its qualifier, breakdown and verbatim evidence. "
+            "Public, aggregate figures only."
+        ),
+        "licenses": [
+            {"name": "other-at", "title": report.licence_note, "path": report.source_url}
+            for report in reports
+        ][:1],
+        "sources": [
+            {"title": f"{report.title} ({report.publisher})", "path": report.source_url}
+            for report in reports
+        ],
+        "resources": resources,
+    }
+
+
+def package_chunks(engine: Engine) -> Iterator[bytes]:
+    """The zipped package, written to a temporary file and then streamed."""
+    with Session(engine) as session:
+        reports = list(session.scalars(select(Report).order_by(Report.edition_year)))
+    with tempfile.TemporaryFile() as spool:
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                "datapackage.json", orjson.dumps(descriptor(reports), option=orjson.OPT_INDENT_2)
+            )
+            for dataset in PACKAGE_DATASETS:
+                rows = stream_rows(engine, export_statement(dataset, Selection()))
+                with archive.open(f"data/{dataset}.csv", "w") as entry:
+                    for chunk in csv_chunks(COLUMNS[dataset], rows):
+                        entry.write(chunk)
+        spool.seek(0)
+        while block := spool.read(1 << 16):
+            yield block

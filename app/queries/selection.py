@@ -1,0 +1,160 @@
+"""Which rows a request selects: raw filter parameters -> SQL conditions, per dataset.
+
+The list routes, their CSV/NDJSON negotiation, the export routes, the stats route and the
+`crsv export` command all go through here, so a filter means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
+from app.models import Location, Mission, Partner
+from app.queries import activities, figures, reference, stories
+from app.queries.filters import FilterResolver
+from app.queries.listing import ListSpec
+
+Raw = Mapping[str, Any]
+"""Filter name -> raw value: comma-separated text, or a date for date_from/date_to."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    q: str | None = None
+
+
+def _figures(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    return figures.conditions(
+        figures.FigureFilters(
+            mission=resolve.ids("mission", raw.get("mission")),
+            objective=resolve.ids("objective", raw.get("objective")),
+            country=resolve.ids("country", raw.get("country")),
+            location=resolve.ids("location", raw.get("location")),
+            partner=resolve.ids("partner", raw.get("partner")),
+            story=resolve.ids("story", raw.get("story")),
+            activity=resolve.ids("activity", raw.get("activity")),
+            type=resolve.ids("type", raw.get("type")),
+            metric=resolve.ids("metric", raw.get("metric")),
+            qualifier=resolve.members("qualifier", raw.get("qualifier"), Qualifier),
+            year=resolve.ids("year", raw.get("year")),
+            date_from=raw.get("date_from"),
+            date_to=raw.get("date_to"),
+        )
+    )
+
+
+def _activities(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    return activities.conditions(
+        activities.ActivityFilters(
+            mission=resolve.ids("mission", raw.get("mission")),
+            objective=resolve.ids("objective", raw.get("objective")),
+            country=resolve.ids("country", raw.get("country")),
+            location=resolve.ids("location", raw.get("location")),
+            partner=resolve.ids("partner", raw.get("partner")),
+            story=resolve.ids("story", raw.get("story")),
+            type=resolve.ids("type", raw.get("type")),
+            year=resolve.ids("year", raw.get("year")),
+            date_from=raw.get("date_from"),
+            date_to=raw.get("date_to"),
+        )
+    )
+
+
+def _stories(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    return stories.conditions(
+        stories.StoryFilters(
+            mission=resolve.ids("mission", raw.get("mission")),
+            objective=resolve.ids("objective", raw.get("objective")),
+            country=resolve.ids("country", raw.get("country")),
+            location=resolve.ids("location", raw.get("location")),
+            partner=resolve.ids("partner", raw.get("partner")),
+            kind=resolve.members("kind", raw.get("kind"), StoryKind),
+            year=resolve.ids("year", raw.get("year")),
+            date_from=raw.get("date_from"),
+            date_to=raw.get("date_to"),
+        )
+    )
+
+
+def _missions(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    countries = resolve.ids("country", raw.get("country"))
+    statuses = resolve.members("status", raw.get("status"), MissionStatus)
+    if countries is not None:
+        where.append(Mission.country_id.in_(countries))
+    if statuses is not None:
+        where.append(Mission.status.in_(statuses))
+    return where
+
+
+def _locations(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    countries = resolve.ids("country", raw.get("country"))
+    kinds = resolve.members("kind", raw.get("kind"), LocationKind)
+    if countries is not None:
+        where.append(Location.country_id.in_(countries))
+    if kinds is not None:
+        where.append(Location.kind.in_(kinds))
+    if raw.get("q"):
+        where.append(reference.name_matches(raw["q"], Location.name, Location.admin1))
+    return where
+
+
+def _partners(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    missions = resolve.ids("mission", raw.get("mission"))
+    countries = resolve.ids("country", raw.get("country"))
+    kinds = resolve.members("kind", raw.get("kind"), PartnerKind)
+    if missions is not None:
+        where.append(reference.partner_works_with(missions))
+    if countries is not None:
+        where.append(Partner.country_id.in_(countries))
+    if kinds is not None:
+        where.append(Partner.kind.in_(kinds))
+    if raw.get("q"):
+        where.append(reference.name_matches(raw["q"], Partner.name, Partner.acronym))
+    return where
+
+
+def _none(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+    return []
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A listable resource: how it is listed and which filters it takes."""
+
+    spec: ListSpec
+    filters: Callable[[FilterResolver, Raw], list[ColumnElement[bool]]]
+    searchable: bool = False
+    """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in filters."""
+
+
+DATASETS: dict[str, Dataset] = {
+    "reports": Dataset(reference.REPORTS, _none),
+    "missions": Dataset(reference.MISSIONS, _missions),
+    "objectives": Dataset(reference.OBJECTIVES, _none),
+    "countries": Dataset(reference.COUNTRIES, _none),
+    "locations": Dataset(reference.LOCATIONS, _locations),
+    "partners": Dataset(reference.PARTNERS, _partners),
+    "stories": Dataset(stories.SPEC, _stories, searchable=True),
+    "activities": Dataset(activities.SPEC, _activities, searchable=True),
+    "figures": Dataset(figures.SPEC, _figures, searchable=True),
+    "metrics": Dataset(reference.METRICS, _none),
+    "activity-types": Dataset(reference.ACTIVITY_TYPES, _none),
+}
+
+
+def select(session: Session, dataset: str, raw: Raw) -> Selection:
+    """Resolve `raw` filters of `dataset`; one 422 names every bad value."""
+    resolve = FilterResolver(session)
+    described = DATASETS[dataset]
+    conditions = described.filters(resolve, raw)
+    resolve.check()
+    return Selection(conditions, raw.get("q") if described.searchable else None)

@@ -1,0 +1,98 @@
+"""Response models of the aggregates."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field
+
+from app.schemas.common import Schema, example
+
+
+class FigureGroup(Schema):
+    """One group: its dimension values (named as in group_by) and its measures."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        **example(
+            {
+                "mission": "MONUSCO",
+                "metric": "convictions",
+                "metric_label": "Convictions",
+                "unit": "person",
+                "sum": 65,
+                "figures": 3,
+                "women": 1,
+                "men": None,
+                "children": None,
+                "with_breakdown": 1,
+                "lower_bound": False,
+                "approximate": False,
+                "upper_bound": False,
+            }
+        ),
+    )
+    sum: int = Field(description="Sum of the values.")
+    figures: int = Field(description="How many figures were summed.")
+    women: int | None = Field(description="Sum of the women counts where the report gives them.")
+    men: int | None
+    children: int | None
+    with_breakdown: int = Field(description="How many figures had a breakdown.")
+    lower_bound: bool = Field(
+        description="Some figure is 'at least'/'more than': the sum is a lower bound."
+    )
+    approximate: bool = Field(description="Some figure is approximate ('nearly', 'around').")
+    upper_bound: bool = Field(description="Some figure is 'up to'.")
+
+
+class FigureStats(Schema):
+    model_config = example({"group_by": ["mission", "metric"], "groups": []})
+    group_by: list[str]
+    groups: list[FigureGroup]
+
+
+class Headline(Schema):
+    sum: int
+    figures: int
+    women: int | None
+    men: int | None
+    lower_bound: bool
+    approximate: bool
+
+
+class OverviewRow(Schema):
+    """Counts for one mission (`mission`) or one objective (`objective`)."""
+
+    model_config = ConfigDict(extra="allow")
+    stories: int
+    activities: int
+    figures: int
+    headlines: dict[str, Headline | None]
+
+
+class Overview(Schema):
+    model_config = example(
+        {
+            "missions": [
+                {
+                    "mission": "MONUSCO",
+                    "stories": 11,
+                    "activities": 26,
+                    "figures": 15,
+                    "headlines": {
+                        "trainees": {
+                            "sum": 313,
+                            "figures": 3,
+                            "women": 52,
+                            "men": None,
+                            "lower_bound": False,
+                            "approximate": False,
+                        },
+                        "convictions": None,
+                        "survivors_identified": None,
+                    },
+                }
+            ],
+            "objectives": [],
+        }
+    )
+    missions: list[OverviewRow]
+    objectives: list[OverviewRow]

@@ -1,0 +1,224 @@
+"""Exports: every format opens, rows equal the API's, HXL and the data package validate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import hxl
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from frictionless import validate
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.exports.columns import COLUMNS
+from app.exports.stream import export_statement, stream_rows
+from app.queries.selection import Selection
+from tests.api import walk
+
+DATASETS = [
+    "missions",
+    "objectives",
+    "countries",
+    "locations",
+    "partners",
+    "stories",
+    "activities",
+    "figures",
+    "metrics",
+    "activity-types",
+    "reports",
+]
+ID_COLUMN = {
+    "missions": "code",
+    "objectives": "number",
+    "countries": "iso3",
+    "metrics": "code",
+    "activity-types": "code",
+}
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_format_holds_the_same_rows_as_the_api(client: TestClient, dataset: str) -> None:
+    api_ids = [str(item["id"]) for item in walk(client, f"/v1/{dataset}?limit=500")]
+    id_column = ID_COLUMN.get(dataset, "id")
+
+    csv_response = client.get(f"/v1/exports/{dataset}.csv")
+    assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert csv_response.headers["content-disposition"] == (
+        f'attachment; filename="crsv-{dataset}.csv"'
+    )
+    assert [row[id_column] for row in csv_rows(csv_response.text)] == api_ids
+
+    ndjson = client.get(f"/v1/exports/{dataset}.ndjson").text.splitlines()
+    assert [str(json.loads(line)[id_column]) for line in ndjson] == api_ids
+
+    as_json = client.get(f"/v1/exports/{dataset}.json").json()
+    assert [str(row[id_column]) for row in as_json] == api_ids
+
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/v1/exports/{dataset}.xlsx").content), read_only=True
+    )
+    sheet_rows = list(workbook.active.iter_rows(values_only=True))
+    assert list(sheet_rows[0]) == [column.name for column in COLUMNS[dataset]]
+    assert [str(row[0]) for row in sheet_rows[1:]] == api_ids
+
+
+def test_figure_csv_is_flat_and_self_explaining(client: TestClient) -> None:
+    rows = {r["id"]: r for r in csv_rows(client.get("/v1/exports/figures.csv").text)}
+    row = rows["2023-story-10-armed-group-members-convicted"]
+    assert {
+        k: row[k]
+        for k in (
+            "mission",
+            "objective",
+            "story_id",
+            "country",
+            "metric",
+            "metric_label",
+            "qualifier",
+            "value",
+            "women",
+            "men",
+            "evidence",
+        )
+    } == {
+        "mission": "MONUSCO",
+        "objective": "2",
+        "story_id": "2023-story-10",
+        "country": "COD",
+        "metric": "convictions",
+        "metric_label": "Convictions",
+        "qualifier": "exact",
+        "value": "26",
+        "women": "1",
+        "men": "",
+        "evidence": "26 members of armed groups (including one woman)",
+    }
+    assert row["section"] == "Fulfilling our objectives › Objective 2 › Story 10"
+
+
+def test_csv_quotes_per_rfc_4180(client: TestClient) -> None:
+    raw = client.get("/v1/exports/figures.csv?metric=convictions").content
+    assert raw.count(b"\r\n") == 1 + 4  # header and four rows, CRLF line ends
+    text = raw.decode("utf-8")
+    assert (
+        '"National court convicts an armed group leader for forced pregnancy in the '
+        'Democratic Republic of the Congo"' not in text
+    )  # no comma: not quoted
+    assert '"Fulfilling our objectives › Objective 2 › Story 10"' not in text
+    quoted = [r for r in csv_rows(text) if "," in r["evidence"] or "," in r["story_title"]]
+    for row in quoted:
+        assert f'"{row["story_title"]}"' in text or "," not in row["story_title"]
+
+
+def test_a_filtered_export_returns_exactly_the_filtered_list(client: TestClient) -> None:
+    query = "mission=monusco,minusca&objective=1,2&metric=trainees,convictions"
+    listed = [item["id"] for item in walk(client, f"/v1/figures?{query}")]
+    exported = [row["id"] for row in csv_rows(client.get(f"/v1/exports/figures.csv?{query}").text)]
+    assert exported == listed
+    assert 0 < len(listed) < 49
+    searched = [item["id"] for item in walk(client, "/v1/activities?q=radio")]
+    exported_search = {
+        json.loads(line)["id"]
+        for line in client.get("/v1/exports/activities.ndjson?q=radio").text.splitlines()
+    }
+    assert exported_search == set(searched)
+
+
+def test_bad_filters_on_exports_are_422(client: TestClient) -> None:
+    response = client.get("/v1/exports/figures.csv?mission=nope")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"name": "mission", "in": "query", "reason": "unknown mission: NOPE"}
+    ]
+    assert client.get("/v1/exports/figures.pdf").status_code == 422
+    assert client.get("/v1/exports/people.csv").status_code == 404
+    assert client.get("/v1/exports/figures.xlsx?hxl=1").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"), [("text/csv", "csv"), ("application/x-ndjson", "ndjson")]
+)
+def test_list_routes_negotiate_whole_files(client: TestClient, accept: str, fmt: str) -> None:
+    response = client.get("/v1/figures?metric=trainees&limit=1", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith(accept)
+    rows = (
+        csv_rows(response.text)
+        if fmt == "csv"
+        else [json.loads(line) for line in response.text.splitlines()]
+    )
+    assert len(rows) == client.get("/v1/figures?metric=trainees").json()["total"] > 1
+    json_response = client.get("/v1/figures?limit=1", headers={"Accept": "application/json"})
+    assert len(json_response.json()["items"]) == 1
+
+
+def test_hxl_row_is_read_by_libhxl(client: TestClient) -> None:
+    raw = client.get("/v1/exports/figures.csv?hxl=1&metric=trainees").content
+    dataset = hxl.data(io.BytesIO(raw)).cache()
+    tags = {column.display_tag for column in dataset.columns if column.tag}
+    assert {
+        "#org+impl",
+        "#country+code",
+        "#adm1+name",
+        "#loc+name",
+        "#activity+type",
+        "#indicator+code",
+        "#reached+total",
+        "#reached+f",
+        "#reached+m",
+        "#date+start",
+        "#meta+id",
+        "#meta+source",
+    } <= tags
+    values = [int(row.get("#reached+total")) for row in dataset]
+    assert sorted(values) == sorted(
+        f["value"] for f in client.get("/v1/figures?metric=trainees").json()["items"]
+    )
+    monusco = dataset.with_rows("#org+impl=MONUSCO")
+    assert sorted(int(r.get("#reached+total")) for r in monusco) == [30, 40, 49, 234]
+
+
+def test_datapackage_validates_with_frictionless(client: TestClient, tmp_path: Path) -> None:
+    response = client.get("/v1/exports/datapackage.zip")
+    assert response.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text())
+    assert descriptor["sources"][0]["path"] == (
+        "https://peacekeeping.un.org/en/conflict-related-sexual-violence"
+    )
+    figures = next(r for r in descriptor["resources"] if r["name"] == "figures")
+    assert figures["schema"]["primaryKey"] == ["id"]
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert len(csv_rows((tmp_path / "data/figures.csv").read_text())) == 49
+
+
+def test_closing_an_export_early_releases_its_cursor(engine: Engine) -> None:
+    before = engine.pool.checkedout()  # type: ignore[attr-defined]
+    rows = stream_rows(engine, export_statement("figures", Selection()))
+    next(rows)  # the query runs on a server-side cursor; one batch fetched
+    assert engine.pool.checkedout() == before + 1  # type: ignore[attr-defined]
+    rows.close()  # what the response does when the client goes away
+    assert engine.pool.checkedout() == before  # type: ignore[attr-defined]
+
+
+def test_cli_export_writes_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "convictions.csv"
+    outcome = CliRunner().invoke(
+        cli, ["export", "figures", "--filter", "metric=convictions", "-o", str(target)]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "4 figures written to" in outcome.output
+    assert [r["value"] for r in csv_rows(target.read_text())] == ["3", "36", "3", "26"]

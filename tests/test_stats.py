@@ -1,0 +1,96 @@
+"""Dashboard aggregates: totals that match the report, flags, and refusals."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.seeding.reader import SeedSet
+
+
+def _seed_figures(seeds: SeedSet, *, mission: str, metric: str) -> list[int]:
+    return [
+        f.value
+        for _, a, f in seeds.editions[0].figures()
+        if a is not None and a.mission == mission and f.metric == metric
+    ]
+
+
+def test_monusco_convictions_total_is_the_sum_of_its_figures(
+    client: TestClient, seeds: SeedSet
+) -> None:
+    body = client.get("/v1/stats/figures?group_by=mission,metric&metric=convictions").json()
+    groups = {g["mission"]: g for g in body["groups"]}
+    assert (
+        groups["MONUSCO"]["sum"]
+        == sum(_seed_figures(seeds, mission="MONUSCO", metric="convictions"))
+        == 36 + 3 + 26
+    )
+    assert groups["MONUSCO"]["figures"] == 3
+    assert (groups["MONUSCO"]["women"], groups["MONUSCO"]["with_breakdown"]) == (1, 1)
+    assert groups["UNMISS"]["sum"] == 3
+    assert body["group_by"] == ["mission", "metric"]
+    assert groups["MONUSCO"]["metric_label"] == "Convictions"
+
+
+def test_flags_say_when_a_total_is_a_lower_bound_or_approximate(client: TestClient) -> None:
+    groups = {
+        g["mission"]: g
+        for g in client.get("/v1/stats/figures?group_by=mission&metric=trainees").json()["groups"]
+    }
+    assert groups["MINUSCA"]["lower_bound"] is True  # "more than 3,500"
+    assert groups["MINUSCA"]["sum"] == 3500 + 36 + 35
+    assert groups["UNMISS"]["approximate"] is True  # "nearly 200"
+    assert groups["MONUSCO"]["lower_bound"] is False
+    assert groups["MONUSCO"]["approximate"] is False
+
+
+def test_survivors_identified_with_breakdown(client: TestClient) -> None:
+    [group] = client.get("/v1/stats/figures?metric=survivors_identified&group_by=year").json()[
+        "groups"
+    ]
+    assert (group["year"], group["sum"], group["women"], group["men"]) == (2023, 604, 554, 50)
+
+
+def test_grouping_by_metric_allows_mixed_metrics(client: TestClient, seeds: SeedSet) -> None:
+    groups = client.get("/v1/stats/figures?group_by=metric").json()["groups"]
+    assert sum(g["figures"] for g in groups) == 49
+    assert {g["metric"] for g in groups} == {f.metric for _, _, f in seeds.editions[0].figures()}
+
+
+def test_summing_different_metrics_is_refused(client: TestClient) -> None:
+    response = client.get("/v1/stats/figures?group_by=mission")
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/incompatible-metrics"
+    assert response.json()["detail"] == (
+        "The selected figures count 21 different things (metrics); their values cannot be "
+        "added up. Add `metric` to group_by, or filter one metric."
+    )
+
+
+def test_unknown_dimension_is_422(client: TestClient) -> None:
+    response = client.get("/v1/stats/figures?group_by=colour&metric=trainees")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "group_by"
+
+
+def test_stats_take_the_figure_filters(client: TestClient) -> None:
+    groups = client.get(
+        "/v1/stats/figures?group_by=country,location&metric=trainees&country=COD"
+    ).json()["groups"]
+    assert {g["country"] for g in groups} == {"COD"}
+    assert sum(g["sum"] for g in groups) == 40 + 234 + 49 + 30
+
+
+def test_overview_counts_match_mission_details(client: TestClient, seeds: SeedSet) -> None:
+    overview = client.get("/v1/stats/overview").json()
+    for row in overview["missions"]:
+        detail = client.get(f"/v1/missions/{row['mission']}").json()
+        assert {k: row[k] for k in ("stories", "activities", "figures")} == detail["counts"]
+    monusco = next(r for r in overview["missions"] if r["mission"] == "MONUSCO")
+    assert monusco["headlines"]["convictions"]["sum"] == 65
+    assert monusco["headlines"]["survivors_identified"] is None
+    minusca = next(r for r in overview["missions"] if r["mission"] == "MINUSCA")
+    assert minusca["headlines"]["survivors_identified"]["sum"] == 604
+    assert [r["objective"] for r in overview["objectives"]] == [1, 2, 3, 4, 5]
+    with_objective = [f for s, _, f in seeds.editions[0].figures() if s.objective is not None]
+    assert sum(r["figures"] for r in overview["objectives"]) == len(with_objective)
