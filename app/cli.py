@@ -95,6 +95,21 @@ def _load_seeds(*, dry_run: bool, seeds_dir: Path | None, verbose: bool) -> None
     typer.echo(("dry run, nothing written: " if dry_run else "seeds loaded: ") + result.summary())
 
 
+@seed_cli.command("dump")
+def seed_dump(
+    seeds_dir: Annotated[Path | None, typer.Option(help="Seed folder (default: seeds/).")] = None,
+) -> None:
+    """Write the database back to seed files, so API edits can be reviewed and committed."""
+    from sqlalchemy.orm import Session
+
+    from app.seeding.dump import dump_seeds
+
+    root = seeds_dir or get_settings().seeds_dir
+    with _engine() as engine, Session(engine) as session:
+        written = dump_seeds(session, root)
+    typer.echo(f"{len(written)} seed files written under {root}")
+
+
 @seed_cli.command("check")
 def seed_check(
     report: Annotated[Path, typer.Option(help="Markdown text of the report edition.")],

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_connect_timeout: int = Field(default=5, ge=1, description="Seconds.")
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    require_read_key: bool = Field(
+        default=False, description="Reads need a key with the read scope too."
+    )
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Largest request body.")
+    auth_max_failures: int = Field(default=10, ge=1, description="Failed authentications ...")
+    auth_failure_window_seconds: int = Field(default=60, ge=1, description="... per this window.")
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)

@@ -4,6 +4,8 @@ These are fixed by the data model (changing one needs a migration); open vocabul
 metrics and activity types live in the database as data instead.
 """
 
+from __future__ import annotations
+
 from enum import StrEnum
 
 
@@ -61,3 +63,21 @@ class LocationKind(StrEnum):
     STATE = "state"
     ADMINISTRATIVE_AREA = "administrative_area"
     REGION = "region"
+
+
+class Scope(StrEnum):
+    """What an API key may do; each scope includes the ones before it."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+    def allows(self, needed: Scope) -> bool:
+        order = [Scope.READ, Scope.WRITE, Scope.ADMIN]
+        return order.index(self) >= order.index(needed)
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"

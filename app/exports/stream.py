@@ -43,4 +43,3 @@ def stream_rows(engine: Engine, statement: Select[Any]) -> Generator[Sequence[An
                 yield from partition
         finally:
             result.close()
-

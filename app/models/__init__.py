@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 
+from app.models.access import ApiKey, AuditEvent
 from app.models.content import (
     Activity,
     Figure,
@@ -16,6 +17,8 @@ from app.models.vocabulary import ActivityType, Metric
 __all__ = [
     "Activity",
     "ActivityType",
+    "ApiKey",
+    "AuditEvent",
     "Country",
     "Figure",
     "Location",

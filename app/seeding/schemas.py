@@ -194,6 +194,8 @@ class ReportSeed(SeedModel):
 
 
 class FigureSeed(SeedModel):
+    """A figure's own fields, shared by seed files and the write API."""
+
     key: Key
     metric: Code
     value: NonNegativeInt
@@ -218,7 +220,9 @@ class FigureSeed(SeedModel):
         return self
 
 
-class ActivitySeed(SeedModel):
+class ActivityFields(SeedModel):
+    """An activity's own fields, shared by seed files and the write API."""
+
     key: Key
     mission: MissionCode | None = None
     type: Code
@@ -227,10 +231,17 @@ class ActivitySeed(SeedModel):
     period: Period | None = None
     locations: list[Key] = Field(default_factory=list)
     partners: list[Key] = Field(default_factory=list)
+
+
+class ActivitySeed(ActivityFields):
+    """An activity in a story file, with its figures nested."""
+
     figures: list[FigureSeed] = Field(default_factory=list)
 
 
-class StorySeed(SeedModel):
+class StoryFields(SeedModel):
+    """A story's own fields, shared by seed files and the write API."""
+
     key: Key
     number: int | None = Field(default=None, ge=1)
     kind: StoryKind
@@ -244,16 +255,21 @@ class StorySeed(SeedModel):
     editorial_note: Text | None = Field(
         default=None, description="curator's reasoning, e.g. where an unheaded story starts"
     )
-    activities: list[ActivitySeed] = Field(default_factory=list)
-    figures: list[FigureSeed] = Field(
-        default_factory=list, description="figures of the story not tied to one activity"
-    )
 
     @model_validator(mode="after")
     def _numbered_iff_story(self) -> Self:
         if (self.kind is StoryKind.NUMBERED_STORY) != (self.number is not None):
             raise ValueError("a numbered_story needs a number, and only it may have one")
         return self
+
+
+class StorySeed(StoryFields):
+    """A story file: the story with its activities (and their figures) nested."""
+
+    activities: list[ActivitySeed] = Field(default_factory=list)
+    figures: list[FigureSeed] = Field(
+        default_factory=list, description="figures of the story not tied to one activity"
+    )
 
 
 class NumberExclusion(SeedModel):

@@ -1,0 +1,88 @@
+"""Authentication and authorisation dependencies for the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.api.problems import Problem
+from app.auth.service import authenticate
+from app.auth.throttle import FailureThrottle
+from app.db.session import SessionDep
+from app.enums import Scope
+
+CHALLENGE = 'Bearer realm="crsv-data"'
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    scope: Scope
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _unauthorized(detail: str, *, invalid: bool) -> Problem:
+    challenge = CHALLENGE + (', error="invalid_token"' if invalid else "")
+    return Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": challenge})
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller's key, if it sent one; 401 for a bad key, 429 after repeated failures."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    throttle: FailureThrottle = request.app.state.auth_throttle
+    client = _client(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        raise Problem(
+            429,
+            "Too many failed authentications; try again later.",
+            slug="too-many-failures",
+            headers={"Retry-After": str(wait)},
+        )
+    scheme, _, token = header.partition(" ")
+    key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
+    if key is None:
+        throttle.record_failure(client)
+        raise _unauthorized("The API key is unknown, revoked or malformed.", invalid=True)
+    return Principal(name=key.name, scope=key.scope)
+
+
+CurrentPrincipal = Annotated[Principal | None, Depends(current_principal)]
+
+
+def require(scope: Scope) -> Callable[..., Principal]:
+    """A dependency that lets through only keys whose scope includes `scope`."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal is None:
+            raise _unauthorized(
+                f"This requires an API key with the '{scope}' scope.", invalid=False
+            )
+        if not principal.scope.allows(scope):
+            raise Problem(
+                403,
+                f"The key '{principal.name}' has the '{principal.scope}' scope; "
+                f"this requires '{scope}'.",
+                slug="forbidden",
+            )
+        return principal
+
+    return dependency
+
+
+Writer = Annotated[Principal, Depends(require(Scope.WRITE))]
+Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
+
+
+def read_gate(request: Request, principal: CurrentPrincipal) -> None:
+    """Reads are public unless the `require_read_key` setting says otherwise."""
+    if request.app.state.settings.require_read_key:
+        require(Scope.READ)(principal)
