@@ -11,13 +11,16 @@ import typer
 from sqlalchemy import Engine
 
 from app.config import get_settings
+from app.enums import Scope
 from app.logging import configure_logging
 
 cli = typer.Typer(help="Operate the crsv-data service.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 seed_cli = typer.Typer(help="Load the curated seed data (run without a subcommand to load).")
 cli.add_typer(db_cli, name="db")
+keys_cli = typer.Typer(help="API keys for the write API and the audit trail.", no_args_is_help=True)
 cli.add_typer(seed_cli, name="seed")
+cli.add_typer(keys_cli, name="keys")
 
 
 @contextmanager
@@ -140,6 +143,60 @@ def seed_check(
     typer.echo(result.coverage_line())
     if not result.ok:
         raise typer.Exit(1)
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key (shown in the audit).")],
+    scope: Annotated[Scope, typer.Option(help="read, write or admin")],
+) -> None:
+    """Create a key and print it once; only its hash is kept."""
+    from sqlalchemy.orm import Session
+
+    from app.auth.service import KeyNameTaken, create_key
+
+    with _engine() as engine, Session(engine) as session:
+        try:
+            token = create_key(session, name, scope)
+        except KeyNameTaken as exc:
+            typer.echo(f"a key named {name!r} already exists", err=True)
+            raise typer.Exit(1) from exc
+        session.commit()
+    typer.echo(token)
+    typer.echo(f"key {name!r} ({scope}) created; store it now, it cannot be shown again", err=True)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys: name, scope, creation, last use, revocation (never the secret)."""
+    from sqlalchemy.orm import Session
+
+    from app.auth.service import list_keys
+
+    with _engine() as engine, Session(engine) as session:
+        for key in list_keys(session):
+            state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+            used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
+            typer.echo(
+                f"{key.name}\t{key.scope}\tcrsv_{key.prefix}_…\tcreated "
+                f"{key.created_at:%Y-%m-%d}\tlast used {used}\t{state}"
+            )
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="Name of the key.")]) -> None:
+    """Revoke a key at once; it is kept for the audit trail."""
+    from sqlalchemy.orm import Session
+
+    from app.auth.service import revoke_key
+
+    with _engine() as engine, Session(engine) as session:
+        revoked = revoke_key(session, name)
+        session.commit()
+    if not revoked:
+        typer.echo(f"no active key named {name!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"key {name!r} revoked")
 
 
 @cli.command("serve")

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
-from app.api.middleware import RequestContextMiddleware
+from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.api.problems import register_problem_handlers
+from app.auth.throttle import FailureThrottle
 from app.config import Settings, get_settings
 from app.db.engine import build_engine, build_sessionmaker
 from app.db.migrations import head_revision
@@ -55,6 +56,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
         license_info={"name": "Data: UN DPO report, quoted for public information"},
     )
+    app.state.settings = settings
+    app.state.auth_throttle = FailureThrottle(
+        settings.auth_max_failures, settings.auth_failure_window_seconds
+    )
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)
@@ -64,9 +69,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "OPTIONS"],
-            allow_headers=["*"],
+            allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "X-Request-ID",
+            ],
             expose_headers=["ETag", "Link", "X-Request-ID"],
         )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

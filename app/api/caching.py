@@ -19,8 +19,9 @@ def etag_for(body: bytes) -> str:
     return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+def matches(header: str, etag: str) -> bool:
+    """Weak comparison of an If-Match / If-None-Match header with an ETag."""
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     return "*" in candidates or etag.removeprefix("W/") in candidates
 
 
@@ -56,7 +57,7 @@ class ConditionalGetMiddleware:
             headers["ETag"] = etag
             if "cache-control" not in headers:
                 headers["Cache-Control"] = READ_CACHE_CONTROL
-            if if_none_match and _matches(if_none_match, etag):
+            if if_none_match and matches(if_none_match, etag):
                 not_modified = {
                     "type": "http.response.start",
                     "status": 304,

@@ -93,7 +93,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     for error in exc.errors():
         location, *path = error["loc"] or ("request",)
         name = ".".join(str(part) for part in path) or str(location)
-        errors.append({"name": name, "in": location, "reason": error["msg"]})
+        entry = {"name": name, "in": location, "reason": error["msg"]}
+        if location == "body":  # a JSON pointer (RFC 6901) into the body; "" is the whole body
+            entry["pointer"] = "".join(f"/{part}" for part in path)
+        errors.append(entry)
     return errors
 
 
@@ -104,7 +107,17 @@ async def _handle_problem(request: Request, exc: Exception) -> JSONBytesResponse
 
 async def _handle_validation(request: Request, exc: Exception) -> JSONBytesResponse:
     assert isinstance(exc, RequestValidationError)
-    return problem_response(InvalidParameters(_validation_errors(exc)), request)
+    errors = _validation_errors(exc)
+    if errors and all(error["in"] == "body" for error in errors):
+        problem = Problem(
+            422,
+            "The body does not describe a valid record.",
+            slug="invalid-body",
+            title="Invalid request body",
+            errors=errors,
+        )
+        return problem_response(problem, request)
+    return problem_response(InvalidParameters(errors), request)
 
 
 async def _handle_http(request: Request, exc: Exception) -> JSONBytesResponse:

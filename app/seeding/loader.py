@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from app.curation import audit
+from app.enums import AuditAction
 from app.models import (
     Activity,
     ActivityType,
@@ -85,16 +87,21 @@ class _Sync:
             row = existing.get(ident)
             if row is None:
                 self.session.add(model(**{identity: ident, **values}))
-                self.result.changes.append(Change("create", table, str(ident)))
+                self._change(Change("create", table, str(ident)), after=values)
                 continue
             changed = tuple(name for name, value in values.items() if getattr(row, name) != value)
+            before = {name: getattr(row, name) for name in changed}
             for name in changed:
                 setattr(row, name, values[name])
             if changed:
-                self.result.changes.append(Change("update", table, str(ident), changed))
+                self._change(
+                    Change("update", table, str(ident), changed),
+                    before=before,
+                    after={name: values[name] for name in changed},
+                )
         stale = [row for ident, row in existing.items() if ident not in desired]
         for row in stale:
-            self.result.changes.append(Change("delete", table, str(getattr(row, identity))))
+            self._change(Change("delete", table, str(getattr(row, identity))))
         self._pending_deletes.append((model, stale))
         self.session.flush()
         return {
@@ -121,8 +128,9 @@ class _Sync:
         touched = {owner for owner, _ in wanted ^ current if owner in owner_keys}
         for owner in sorted(touched):
             if owner_keys[owner] not in created:
-                self.result.changes.append(
-                    Change("update", owner_table, owner_keys[owner], (target_name,))
+                self._change(
+                    Change("update", owner_table, owner_keys[owner], (target_name,)),
+                    note=f"{target_name} changed",
                 )
         for owner, target in current - wanted:
             self.session.execute(delete(link).where(owner_col == owner, target_col == target))
@@ -131,6 +139,27 @@ class _Sync:
             self.session.execute(
                 insert(link), [{owner_col.name: o, target_col.name: t} for o, t in added]
             )
+
+    def _change(
+        self,
+        change: Change,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Count the change and record it in the audit trail, attributed to the loader."""
+        self.result.changes.append(change)
+        audit.record(
+            self.session,
+            actor=audit.SEED_LOADER,
+            resource=change.table,
+            resource_id=change.key,
+            action=AuditAction(change.action),
+            before=before,
+            after=after,
+            note=note,
+        )
 
     def delete_stale(self) -> None:
         """Delete rows missing from the seeds, children before parents (links cascade)."""

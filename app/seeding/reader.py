@@ -177,7 +177,11 @@ def _read_edition(reader: _Reader, folder: Path) -> EditionSeeds | None:
         story = reader.validate(path, reader.load_yaml(path), StorySeed)
         if story is not None:
             stories.append(story)
-    exclusions = reader.validate_list(folder / "number_exclusions.yaml", NumberExclusion)
+    # exclusions matter only to `crsv seed check` (which then reports the uncovered numbers)
+    exclusions_path = folder / "number_exclusions.yaml"
+    exclusions = (
+        reader.validate_list(exclusions_path, NumberExclusion) if exclusions_path.exists() else []
+    )
     if report is None:
         return None
     return EditionSeeds(report=report, stories=stories, exclusions=exclusions, folder=folder)

@@ -1,11 +1,14 @@
 """Version 1 of the public read API."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from app.api.v1 import content, exports, reference, stats
+from app.api.auth import read_gate
+from app.api.v1 import audit, content, exports, reference, stats, writes
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", dependencies=[Depends(read_gate)])
 router.include_router(reference.router)
 router.include_router(content.router)
 router.include_router(stats.router)
 router.include_router(exports.router)
+router.include_router(writes.router)
+router.include_router(audit.router)

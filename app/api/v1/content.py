@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -13,9 +12,8 @@ from app.api.v1 import params
 from app.api.v1.responses import item_response, list_response
 from app.api.v1.selections import ActivitySelection, FigureSelection, StorySelection
 from app.db.session import SessionDep
-from app.models import Activity, Figure, Story
-from app.queries import activities, figures, stories
-from app.queries.listing import PageRequest, list_all
+from app.queries import activities, details, figures, stories
+from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.content import ActivityDetail, ActivityOut, FigureOut, StoryDetail, StoryOut
 
@@ -62,20 +60,10 @@ def list_stories(
 )
 def get_story(story_id: StoryPath, session: SessionDep) -> Response:
     """A story with its activities, each with its figures, and all the story's figures."""
-    key = story_id.lower()
-    found = list_all(session, stories.SPEC, [Story.key == key])
-    if not found:
+    detail = details.story_detail(session, story_id.lower())
+    if detail is None:
         raise NotFound("story", story_id)
-    story_figures = list_all(session, figures.SPEC, [Story.key == key])
-    by_activity: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for figure in story_figures:
-        if figure["activity"]:
-            by_activity[figure["activity"]["id"]].append(figure)
-    story_activities = [
-        {**activity, "figures": by_activity[activity["id"]]}
-        for activity in list_all(session, activities.SPEC, [Story.key == key])
-    ]
-    return item_response({**found[0], "activities": story_activities, "figures": story_figures})
+    return item_response(detail)
 
 
 @router.get(
@@ -109,12 +97,10 @@ def list_activities(
 )
 def get_activity(activity_id: ActivityPath, session: SessionDep) -> Response:
     """An activity with its figures, locations and partners."""
-    key = activity_id.lower()
-    found = list_all(session, activities.SPEC, [Activity.key == key])
-    if not found:
+    detail = details.activity_detail(session, activity_id.lower())
+    if detail is None:
         raise NotFound("activity", activity_id)
-    activity_figures = list_all(session, figures.SPEC, [Activity.key == key])
-    return item_response({**found[0], "figures": activity_figures})
+    return item_response(detail)
 
 
 @router.get("/figures", response_model=Page[FigureOut], responses=LIST_RESPONSES, tags=["figures"])
@@ -137,7 +123,7 @@ def list_figures(
 @router.get("/figures/{figure_id}", response_model=FigureOut, responses=NOT_FOUND, tags=["figures"])
 def get_figure(figure_id: FigurePath, session: SessionDep) -> Response:
     """One figure with its source."""
-    found = list_all(session, figures.SPEC, [Figure.key == figure_id.lower()])
-    if not found:
+    detail = details.figure_detail(session, figure_id.lower())
+    if detail is None:
         raise NotFound("figure", figure_id)
-    return item_response(found[0])
+    return item_response(detail)

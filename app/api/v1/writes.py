@@ -1,0 +1,165 @@
+"""The curator write API: POST, PUT, PATCH and DELETE on the editable resources.
+
+Writes need a key with the `write` scope. PUT, PATCH and DELETE need `If-Match` with the ETag a
+GET returned. No `from __future__ import annotations`: routes are built in a loop and FastAPI
+must see each body model itself.
+"""
+
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app.api.auth import Writer
+from app.api.responses import JSONBytesResponse
+from app.curation import service
+from app.curation.resources import WRITABLE, Writable
+from app.db.session import SessionDep
+from app.schemas.content import ActivityDetail, FigureOut, StoryOut
+from app.schemas.reference import LocationOut, PartnerOut, ReportOut
+
+router = APIRouter()
+
+SHOWN_AS: dict[str, type[BaseModel]] = {
+    "reports": ReportOut,
+    "locations": LocationOut,
+    "partners": PartnerOut,
+    "stories": StoryOut,
+    "activities": ActivityDetail,
+    "figures": FigureOut,
+}
+IfMatch = Annotated[
+    str | None,
+    Header(description="ETag from a GET of the record; required.", examples=['W/"3f2a..."']),
+]
+RecordId = Annotated[
+    str, Path(description="Id of the record.", examples=["2023-story-17-survivors-identified"])
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No key, or an unknown or revoked one"},
+    403: {"description": "The key lacks the write scope"},
+    404: {"description": "No record has this id"},
+    409: {
+        "description": "A referenced record is missing, the id is taken, or the record "
+        "is still referenced"
+    },
+    412: {"description": "The record changed since the ETag was read"},
+    413: {"description": "The body is too large"},
+    422: {"description": "The body is invalid (problem+json with a JSON pointer per error)"},
+    428: {"description": "If-Match is missing"},
+    429: {"description": "Too many failed authentications"},
+}
+
+
+def _respond(result: service.WriteResult, status: int, location: str | None = None) -> Response:
+    headers = {"ETag": result.etag}
+    if location:
+        headers["Location"] = location
+    return JSONBytesResponse(result.body, status_code=status, headers=headers)
+
+
+def _register(plural: str, resource: Writable) -> None:
+    shown = SHOWN_AS[plural]
+
+    def create(session: SessionDep, writer: Writer, body: Annotated[BaseModel, Body()]) -> Response:
+        result = service.create(session, resource, body.model_dump(), writer.name)
+        return _respond(result, 201, f"/v1/{plural}/{result.body['id']}")
+
+    def replace(
+        session: SessionDep,
+        writer: Writer,
+        record_id: RecordId,
+        body: Annotated[BaseModel, Body()],
+        if_match: IfMatch = None,
+    ) -> Response:
+        result = service.replace(
+            session, resource, record_id.lower(), body.model_dump(), writer.name, if_match
+        )
+        return _respond(result, 200)
+
+    def patch(
+        session: SessionDep,
+        writer: Writer,
+        record_id: RecordId,
+        changes: Annotated[
+            dict[str, Any],
+            Body(
+                description="JSON merge patch (RFC 7396): the fields to change; null removes "
+                "an optional field.",
+                examples=[{"note": "Corrected after review."}],
+            ),
+        ],
+        if_match: IfMatch = None,
+    ) -> Response:
+        result = service.patch(session, resource, record_id.lower(), changes, writer.name, if_match)
+        return _respond(result, 200)
+
+    def delete(
+        session: SessionDep,
+        writer: Writer,
+        record_id: RecordId,
+        if_match: IfMatch = None,
+    ) -> Response:
+        service.remove(session, resource, record_id.lower(), writer.name, if_match)
+        return Response(status_code=204)
+
+    # FastAPI validates and documents the body from the annotation: give it the real model
+    for handler in (create, replace):
+        handler.__annotations__["body"] = Annotated[resource.body, Body()]
+
+    tag: list[str | Enum] = [
+        plural if plural in ("stories", "activities", "figures") else "curation"
+    ]
+    name = resource.name
+    router.add_api_route(
+        f"/{plural}",
+        create,
+        methods=["POST"],
+        status_code=201,
+        response_model=shown,
+        responses=ERRORS,
+        tags=tag,
+        summary=f"Create a {name}",
+        description=f"Create a {name} (write scope).",
+    )
+    router.add_api_route(
+        f"/{plural}/{{record_id}}",
+        replace,
+        methods=["PUT"],
+        response_model=shown,
+        responses=ERRORS,
+        tags=tag,
+        summary=f"Replace a {name}",
+        description=f"Replace a {name} whole (write scope, If-Match).",
+    )
+    router.add_api_route(
+        f"/{plural}/{{record_id}}",
+        patch,
+        methods=["PATCH"],
+        response_model=shown,
+        responses=ERRORS,
+        tags=tag,
+        summary=f"Change some fields of a {name}",
+        description=f"Merge-patch a {name} (write scope, If-Match).",
+        openapi_extra={
+            "requestBody": {
+                "content": {"application/merge-patch+json": {"schema": {"type": "object"}}}
+            }
+        },
+    )
+    router.add_api_route(
+        f"/{plural}/{{record_id}}",
+        delete,
+        methods=["DELETE"],
+        status_code=204,
+        responses=ERRORS,
+        tags=tag,
+        summary=f"Delete a {name}",
+        description=f"Delete a {name} (write scope, If-Match).",
+    )
+
+
+for _plural, _resource in WRITABLE.items():
+    _register(_plural, _resource)

@@ -1,0 +1,250 @@
+"""Create, replace, patch and delete records: validated, optimistic, audited, all-or-nothing.
+
+Every change locks the row, checks the client's `If-Match` against the ETag of what GET shows
+now, writes, and records the audit event, all in the request's one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.api.caching import etag_for, matches
+from app.api.problems import NotFound, Problem
+from app.api.responses import dumps
+from app.curation import audit
+from app.curation.resources import Writable
+from app.enums import AuditAction
+
+
+class WriteResult:
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+        self.etag = etag_for(dumps(body))
+
+
+def validation_problem(exc: ValidationError) -> Problem:
+    """422 naming each bad field by JSON pointer, as the seed loader names them."""
+    errors = [
+        {"pointer": "".join(f"/{part}" for part in error["loc"]), "reason": error["msg"]}
+        for error in exc.errors()
+    ]
+    return Problem(
+        422,
+        "The body does not describe a valid record.",
+        slug="invalid-body",
+        title="Invalid request body",
+        errors=errors,
+    )
+
+
+def parse(resource: Writable, body: Any) -> BaseModel:
+    try:
+        return resource.body.model_validate(body)
+    except ValidationError as exc:
+        raise validation_problem(exc) from exc
+
+
+def _begin_write(session: Session) -> None:
+    # check deferred uniqueness now, so a conflict is a 409 here and never fails the commit
+    session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+
+
+def _flush(session: Session, resource: Writable, key: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise conflict(resource, key, exc) from exc
+
+
+def conflict(resource: Writable, key: str, exc: IntegrityError) -> Problem:
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in ("23503", "23001"):  # foreign key or restrict violation
+        detail = (
+            f"The {resource.name} '{key}' is still referenced by other records; "
+            "change or delete those first."
+        )
+    elif code == "23505":  # unique violation
+        detail = (
+            f"Another record already uses a unique value of this {resource.name}: "
+            f"{getattr(getattr(exc.orig, 'diag', None), 'message_detail', '') or exc.orig}"
+        )
+    else:
+        detail = (
+            f"The {resource.name} '{key}' conflicts with the stored data: "
+            f"{getattr(getattr(exc.orig, 'diag', None), 'message_primary', '') or exc.orig}"
+        )
+    return Problem(409, detail, slug="conflict", title="Conflict with stored data")
+
+
+def _lock(session: Session, resource: Writable, key: str) -> Any:
+    row = session.scalar(select(resource.model).where(resource.key_is(key)).with_for_update())
+    if row is None:
+        raise NotFound(resource.name, key)
+    return row
+
+
+def _check_precondition(
+    session: Session, resource: Writable, key: str, if_match: str | None
+) -> dict[str, Any]:
+    """The current representation, if the client's If-Match still matches it."""
+    if if_match is None:
+        raise Problem(
+            428,
+            "Send If-Match with the ETag from a GET of this record, so that a "
+            "concurrent change is never overwritten.",
+            slug="precondition-required",
+        )
+    shown = resource.representation(session, key)
+    assert shown is not None
+    if not matches(if_match, etag_for(dumps(shown))):
+        raise Problem(
+            412,
+            f"The {resource.name} '{key}' changed since you read it; GET it "
+            "again and reapply your change.",
+            slug="precondition-failed",
+        )
+    return shown
+
+
+def create(session: Session, resource: Writable, body: Any, actor: str) -> WriteResult:
+    data = parse(resource, body)
+    key = str(getattr(data, "key"))  # noqa: B009
+    _begin_write(session)
+    if session.scalar(select(resource.model.id).where(resource.key_is(key))) is not None:
+        raise Problem(
+            409,
+            f"A {resource.name} with the id '{key}' already exists.",
+            slug="already-exists",
+            title="Conflict with stored data",
+        )
+    resource.write(session, None, data)
+    _flush(session, resource, key)
+    after = resource.current(session, key)
+    audit.record(
+        session,
+        actor=actor,
+        resource=resource.name,
+        resource_id=key,
+        action=AuditAction.CREATE,
+        after=after,
+    )
+    shown = resource.representation(session, key)
+    assert shown is not None
+    return WriteResult(shown)
+
+
+def replace(
+    session: Session, resource: Writable, key: str, body: Any, actor: str, if_match: str | None
+) -> WriteResult:
+    data = parse(resource, body)
+    if getattr(data, "key") != key:  # noqa: B009
+        raise Problem(
+            422,
+            "The body's key must be the id in the URL; ids never change.",
+            slug="invalid-body",
+            title="Invalid request body",
+            errors=[{"pointer": "/key", "reason": f"must be '{key}'"}],
+        )
+    _begin_write(session)
+    row = _lock(session, resource, key)
+    _check_precondition(session, resource, key, if_match)
+    before = resource.current(session, key)
+    resource.write(session, row, data)
+    _flush(session, resource, key)
+    after = resource.current(session, key)
+    audit.record(
+        session,
+        actor=actor,
+        resource=resource.name,
+        resource_id=key,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=after,
+    )
+    shown = resource.representation(session, key)
+    assert shown is not None
+    return WriteResult(shown)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: objects merge, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = merge_patch(merged.get(name), value)
+    return merged
+
+
+def patch(
+    session: Session, resource: Writable, key: str, changes: Any, actor: str, if_match: str | None
+) -> WriteResult:
+    if not isinstance(changes, dict):
+        raise Problem(
+            422,
+            "A merge patch is a JSON object.",
+            slug="invalid-body",
+            title="Invalid request body",
+            errors=[{"pointer": "", "reason": "expected an object"}],
+        )
+    if "key" in changes and changes["key"] != key:
+        raise Problem(
+            422,
+            "Ids never change.",
+            slug="invalid-body",
+            title="Invalid request body",
+            errors=[{"pointer": "/key", "reason": f"must be '{key}'"}],
+        )
+    _begin_write(session)
+    row = _lock(session, resource, key)
+    _check_precondition(session, resource, key, if_match)
+    before = resource.current(session, key)
+    assert before is not None
+    current = audit.jsonable(before)
+    data = parse(resource, merge_patch(current, changes))
+    resource.write(session, row, data)
+    _flush(session, resource, key)
+    after = resource.current(session, key)
+    audit.record(
+        session,
+        actor=actor,
+        resource=resource.name,
+        resource_id=key,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=after,
+    )
+    shown = resource.representation(session, key)
+    assert shown is not None
+    return WriteResult(shown)
+
+
+def remove(
+    session: Session, resource: Writable, key: str, actor: str, if_match: str | None
+) -> None:
+    _begin_write(session)
+    row = _lock(session, resource, key)
+    _check_precondition(session, resource, key, if_match)
+    before = resource.current(session, key)
+    try:
+        with session.begin_nested():
+            session.execute(delete(resource.model).where(resource.model.id == row.id))
+    except IntegrityError as exc:
+        raise conflict(resource, key, exc) from exc
+    session.expunge(row)
+    audit.record(
+        session,
+        actor=actor,
+        resource=resource.name,
+        resource_id=key,
+        action=AuditAction.DELETE,
+        before=before,
+    )
