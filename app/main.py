@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
 from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.api.openapi import problem_openapi
 from app.api.problems import register_problem_handlers
 from app.auth.throttle import FailureThrottle
 from app.config import Settings, get_settings
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.auth_throttle = FailureThrottle(
         settings.auth_max_failures, settings.auth_failure_window_seconds
     )
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)

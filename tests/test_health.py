@@ -84,4 +84,4 @@ def test_wrong_method_is_405_problem(client: TestClient) -> None:
     response = client.delete("/healthz")
     assert response.status_code == 405
     assert response.json()["detail"] == "DELETE is not allowed on /healthz."
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"

@@ -7,11 +7,13 @@ including unknown routes, wrong methods and database outages, into `application/
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -124,17 +126,43 @@ async def _handle_http(request: Request, exc: Exception) -> JSONBytesResponse:
     assert isinstance(exc, StarletteHTTPException)
     slugs = {404: "not-found", 405: "method-not-allowed"}
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"There is no resource at {request.url.path}."
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    problem = Problem(
-        exc.status_code, detail, slug=slugs.get(exc.status_code), headers=dict(exc.headers or {})
-    )
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    problem = Problem(exc.status_code, detail, slug=slugs.get(exc.status_code), headers=headers)
     return problem_response(problem, request)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API offers on this path, from all routes (Starlette names only one)."""
+    methods: set[str] = set()
+    for path, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))
+        if re.fullmatch(pattern, request.url.path):
+            methods.update(method.upper() for method in operations)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONBytesResponse:
+    if isinstance(getattr(exc, "orig", None), QueryCanceled):
+        log.warning(
+            "query cancelled by the statement timeout: %s %s", request.method, request.url.path
+        )
+        problem = Problem(
+            503,
+            "The query ran longer than the database allows; narrow the filters or retry later.",
+            slug="query-timeout",
+            title="Query timed out",
+            headers={"Retry-After": "5"},
+        )
+        return problem_response(problem, request)
     log.error("database unavailable: %s", exc)
     problem = Problem(
         503,

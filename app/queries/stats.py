@@ -113,6 +113,7 @@ def figure_stats(
     statement = (
         base.with_only_columns(*keys, *labels, *_measures())
         .group_by(*keys, *labels)
+        .having(func.count(Figure.id) > 0)  # no phantom all-null group when nothing matched
         .order_by(*(key.asc().nulls_last() for key in keys))
     )
     return [dict(row) for row in session.execute(statement).mappings()]

@@ -3,9 +3,9 @@
 from fastapi import APIRouter, Depends
 
 from app.api.auth import read_gate
-from app.api.v1 import audit, content, exports, reference, stats, writes
+from app.api.v1 import audit, content, exports, params, reference, stats, writes
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(read_gate)])
+router = APIRouter(prefix="/v1", dependencies=[Depends(params.no_nul_bytes), Depends(read_gate)])
 router.include_router(reference.router)
 router.include_router(content.router)
 router.include_router(stats.router)

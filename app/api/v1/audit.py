@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -41,11 +40,12 @@ def list_audit(
         str | None, params.listed("Name(s) of the API key that wrote, or seed-loader.", "data-team")
     ] = None,
     since: Annotated[
-        datetime | None,
+        params.IsoDateTime | None,
         Query(description="From this time (inclusive).", examples=["2026-01-01T00:00:00Z"]),
     ] = None,
     until: Annotated[
-        datetime | None, Query(description="Before this time.", examples=["2027-01-01T00:00:00Z"])
+        params.IsoDateTime | None,
+        Query(description="Before this time.", examples=["2027-01-01T00:00:00Z"]),
     ] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,

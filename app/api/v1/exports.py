@@ -32,6 +32,7 @@ FILE: dict[int | str, dict[str, Any]] = {
         "description": "The file, streamed.",
         "content": {
             "text/csv": {},
+            "application/json": {},
             "application/x-ndjson": {},
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
         },

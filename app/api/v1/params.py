@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
+from pydantic import BeforeValidator
+
+from app.api.problems import InvalidParameters, parameter_error
 
 
 def listed(description: str, example: str) -> object:
@@ -34,14 +38,41 @@ StoryKindCode = Annotated[
     str | None,
     listed("Story kind(s): numbered_story, highlight_box, overview_section.", "numbered_story"),
 ]
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: no timestamps ('0' would otherwise mean 1970-01-01)."""
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _iso_datetime(value: object) -> object:
+    """Only ISO 8601 date-times, with a time zone."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None or not ISO_DATE.match(value):
+            raise ValueError("must be an ISO 8601 date-time with a time zone")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
 DateFrom = Annotated[
-    date | None,
+    IsoDate | None,
     Query(
         description="Only records whose period ends on or after this date.", examples=["2023-06-01"]
     ),
 ]
 DateTo = Annotated[
-    date | None,
+    IsoDate | None,
     Query(
         description="Only records whose period starts on or before this date.",
         examples=["2023-12-31"],
@@ -86,3 +117,18 @@ def sort_param(fields: list[str], default: str) -> object:
         examples=[default],
         max_length=200,
     )
+
+
+def no_nul_bytes(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL, so a parameter carrying one is refused up front."""
+    bad = [
+        parameter_error(name, "must not contain NUL characters", location)
+        for location, values in (
+            ("query", request.query_params.multi_items()),
+            ("path", list(request.path_params.items())),
+        )
+        for name, value in values
+        if "\x00" in str(value)
+    ]
+    if bad:
+        raise InvalidParameters(bad)

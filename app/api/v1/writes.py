@@ -5,6 +5,7 @@ GET returned. No `from __future__ import annotations`: routes are built in a loo
 must see each body model itself.
 """
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
@@ -37,7 +38,25 @@ IfMatch = Annotated[
 RecordId = Annotated[
     str, Path(description="Id of the record.", examples=["2023-story-17-survivors-identified"])
 ]
+EXAMPLE_IDS = {
+    "reports": "crsv-2023",
+    "locations": "goma",
+    "partners": "unfpa",
+    "stories": "2023-story-17",
+    "activities": "2023-story-10-mobile-courts-support",
+    "figures": "2023-story-17-survivors-identified",
+}
+# the same path parameter names as the GET routes, so each path is one OpenAPI path item
+ID_PARAMETER = {
+    "reports": "report_id",
+    "locations": "location_id",
+    "partners": "partner_id",
+    "stories": "story_id",
+    "activities": "activity_id",
+    "figures": "figure_id",
+}
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body is not JSON"},
     401: {"description": "No key, or an unknown or revoked one"},
     403: {"description": "The key lacks the write scope"},
     404: {"description": "No record has this id"},
@@ -62,6 +81,7 @@ def _respond(result: service.WriteResult, status: int, location: str | None = No
 
 def _register(plural: str, resource: Writable) -> None:
     shown = SHOWN_AS[plural]
+    name = resource.name
 
     def create(session: SessionDep, writer: Writer, body: Annotated[BaseModel, Body()]) -> Response:
         result = service.create(session, resource, body.model_dump(), writer.name)
@@ -105,14 +125,26 @@ def _register(plural: str, resource: Writable) -> None:
         service.remove(session, resource, record_id.lower(), writer.name, if_match)
         return Response(status_code=204)
 
-    # FastAPI validates and documents the body from the annotation: give it the real model
-    for handler in (create, replace):
+    # FastAPI validates and documents the body from the annotation: give it the real model,
+    # and the id parameter the name the GET route uses
+    handlers: list[Callable[..., Response]] = [create, replace]
+    for handler in handlers:
         handler.__annotations__["body"] = Annotated[resource.body, Body()]
+    record_id = Annotated[
+        str,
+        Path(
+            alias=ID_PARAMETER[plural],
+            description=f"Id of the {name}.",
+            examples=[EXAMPLE_IDS[plural]],
+        ),
+    ]
+    handlers = [replace, patch, delete]
+    for handler in handlers:
+        handler.__annotations__["record_id"] = record_id
 
     tag: list[str | Enum] = [
         plural if plural in ("stories", "activities", "figures") else "curation"
     ]
-    name = resource.name
     router.add_api_route(
         f"/{plural}",
         create,
@@ -125,7 +157,7 @@ def _register(plural: str, resource: Writable) -> None:
         description=f"Create a {name} (write scope).",
     )
     router.add_api_route(
-        f"/{plural}/{{record_id}}",
+        f"/{plural}/{{{ID_PARAMETER[plural]}}}",
         replace,
         methods=["PUT"],
         response_model=shown,
@@ -135,7 +167,7 @@ def _register(plural: str, resource: Writable) -> None:
         description=f"Replace a {name} whole (write scope, If-Match).",
     )
     router.add_api_route(
-        f"/{plural}/{{record_id}}",
+        f"/{plural}/{{{ID_PARAMETER[plural]}}}",
         patch,
         methods=["PATCH"],
         response_model=shown,
@@ -150,7 +182,7 @@ def _register(plural: str, resource: Writable) -> None:
         },
     )
     router.add_api_route(
-        f"/{plural}/{{record_id}}",
+        f"/{plural}/{{{ID_PARAMETER[plural]}}}",
         delete,
         methods=["DELETE"],
         status_code=204,

@@ -1,0 +1,99 @@
+"""Database faults: an outage fails fast with 503 and heals by itself; runaway queries stop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from app.config import Settings
+from app.db import embedded, migrations
+from app.db.engine import build_engine
+from app.main import create_app
+from app.seeding.loader import apply_seeds
+from app.seeding.reader import SeedSet
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[tuple[Path, Any]]:
+    """A PostgreSQL server this test may stop and start (never the shared one)."""
+    data = tmp_path / "pg"
+    server = embedded.start_server(data)
+    yield data, server
+    embedded.start_server(data).cleanup()  # make sure it is stopped at the end
+
+
+def test_outage_gives_fast_503_and_service_resumes_without_restart(
+    own_server: tuple[Path, Any], seeds: SeedSet
+) -> None:
+    data, server = own_server
+    url = embedded.server_url(server, "crsv")
+    embedded.ensure_database(url)
+    settings = Settings(
+        database_url=url.render_as_string(hide_password=False), db_connect_timeout=2
+    )
+    setup = build_engine(url, settings)
+    migrations.upgrade(setup)
+    apply_seeds(setup, seeds)
+    setup.dispose()
+
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/missions").status_code == 200
+
+        server.cleanup()  # PostgreSQL stops under the running API
+        started = time.monotonic()
+        outage = client.get("/v1/missions")
+        assert time.monotonic() - started < settings.db_connect_timeout + 1
+        assert outage.status_code == 503
+        assert outage.headers["content-type"] == "application/problem+json"
+        assert outage.json()["type"] == "/problems/database-unavailable"
+        assert outage.headers["retry-after"] == "5"
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 200
+
+        embedded.start_server(data)  # PostgreSQL comes back
+        assert client.get("/v1/missions").status_code == 200
+        assert client.get("/readyz").status_code == 200
+
+
+def test_statement_timeout_stops_a_stuck_query(engine: Engine) -> None:
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False), db_statement_timeout_ms=300
+    )
+    with TestClient(create_app(settings)) as client, engine.connect() as locker:
+        locker.execute(text("LOCK TABLE figure IN ACCESS EXCLUSIVE MODE"))
+        started = time.monotonic()
+        response = client.get("/v1/figures")
+        elapsed = time.monotonic() - started
+        locker.rollback()
+    assert response.status_code == 503
+    assert response.json()["type"] == "/problems/query-timeout"
+    assert 0.3 <= elapsed < 3
+
+
+def test_engine_connections_carry_the_statement_timeout(engine: Engine) -> None:
+    settings = Settings(db_statement_timeout_ms=1234)
+    bounded = build_engine(engine.url, settings)
+    with bounded.connect() as connection:
+        assert connection.scalar(text("SHOW statement_timeout")) == "1234ms"
+    bounded.dispose()
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("q=" + "mobile court " * 20, "q"),
+        ("mission=" + "monusco," * 300, "mission"),
+    ],
+)
+def test_huge_parameters_are_refused_before_reaching_the_database(
+    client: TestClient, query: str, name: str
+) -> None:
+    response = client.get(f"/v1/figures?{query}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == name
