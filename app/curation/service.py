@@ -6,6 +6,7 @@ now, writes, and records the audit event, all in the request's one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -138,25 +139,32 @@ def create(session: Session, resource: Writable, body: Any, actor: str) -> Write
     return WriteResult(shown)
 
 
-def replace(
-    session: Session, resource: Writable, key: str, body: Any, actor: str, if_match: str | None
+def _invalid_body(detail: str, pointer: str, reason: str) -> Problem:
+    return Problem(
+        422,
+        detail,
+        slug="invalid-body",
+        title="Invalid request body",
+        errors=[{"pointer": pointer, "reason": reason}],
+    )
+
+
+def _update(
+    session: Session,
+    resource: Writable,
+    key: str,
+    actor: str,
+    if_match: str | None,
+    body: Callable[[dict[str, Any]], Any],
 ) -> WriteResult:
-    data = parse(resource, body)
-    if getattr(data, "key") != key:  # noqa: B009
-        raise Problem(
-            422,
-            "The body's key must be the id in the URL; ids never change.",
-            slug="invalid-body",
-            title="Invalid request body",
-            errors=[{"pointer": "/key", "reason": f"must be '{key}'"}],
-        )
+    """Lock, check If-Match, write the body made from the current record, audit, show."""
     _begin_write(session)
     row = _lock(session, resource, key)
     _check_precondition(session, resource, key, if_match)
     before = resource.current(session, key)
-    resource.write(session, row, data)
+    assert before is not None
+    resource.write(session, row, parse(resource, body(audit.jsonable(before))))
     _flush(session, resource, key)
-    after = resource.current(session, key)
     audit.record(
         session,
         actor=actor,
@@ -164,11 +172,24 @@ def replace(
         resource_id=key,
         action=AuditAction.UPDATE,
         before=before,
-        after=after,
+        after=resource.current(session, key),
     )
     shown = resource.representation(session, key)
     assert shown is not None
     return WriteResult(shown)
+
+
+def replace(
+    session: Session, resource: Writable, key: str, body: Any, actor: str, if_match: str | None
+) -> WriteResult:
+    """PUT: the body is the whole record."""
+    if isinstance(body, dict) and body.get("key") != key:
+        raise _invalid_body(
+            "The body's key must be the id in the URL; ids never change.",
+            "/key",
+            f"must be '{key}'",
+        )
+    return _update(session, resource, key, actor, if_match, lambda _current: body)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -187,44 +208,14 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def patch(
     session: Session, resource: Writable, key: str, changes: Any, actor: str, if_match: str | None
 ) -> WriteResult:
+    """PATCH: the changes are merged into the current record, which is then validated whole."""
     if not isinstance(changes, dict):
-        raise Problem(
-            422,
-            "A merge patch is a JSON object.",
-            slug="invalid-body",
-            title="Invalid request body",
-            errors=[{"pointer": "", "reason": "expected an object"}],
-        )
+        raise _invalid_body("A merge patch is a JSON object.", "", "expected an object")
     if "key" in changes and changes["key"] != key:
-        raise Problem(
-            422,
-            "Ids never change.",
-            slug="invalid-body",
-            title="Invalid request body",
-            errors=[{"pointer": "/key", "reason": f"must be '{key}'"}],
-        )
-    _begin_write(session)
-    row = _lock(session, resource, key)
-    _check_precondition(session, resource, key, if_match)
-    before = resource.current(session, key)
-    assert before is not None
-    current = audit.jsonable(before)
-    data = parse(resource, merge_patch(current, changes))
-    resource.write(session, row, data)
-    _flush(session, resource, key)
-    after = resource.current(session, key)
-    audit.record(
-        session,
-        actor=actor,
-        resource=resource.name,
-        resource_id=key,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=after,
+        raise _invalid_body("Ids never change.", "/key", f"must be '{key}'")
+    return _update(
+        session, resource, key, actor, if_match, lambda current: merge_patch(current, changes)
     )
-    shown = resource.representation(session, key)
-    assert shown is not None
-    return WriteResult(shown)
 
 
 def remove(
