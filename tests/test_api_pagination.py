@@ -89,7 +89,7 @@ def test_a_cursor_only_works_for_its_own_sort(client: TestClient) -> None:
 def test_a_forged_cursor_is_refused_not_a_server_error(client: TestClient) -> None:
     import base64
 
-    forged = base64.urlsafe_b64encode(b'{"s":"-year,position","v":["x","y",1,2,3]}').decode()
+    forged = base64.urlsafe_b64encode(b'{"s":"position","v":["x","y"]}').decode()
     response = client.get(f"/v1/figures?cursor={forged}")
     assert response.status_code == 422
     assert response.json()["errors"][0]["reason"] == "malformed cursor"

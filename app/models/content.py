@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
+    FetchedValue,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -38,6 +40,11 @@ def period_checks() -> tuple[CheckConstraint, CheckConstraint]:
             name="period_complete",
         ),
     )
+
+
+def derived(*args: Any, nullable: bool = False) -> Any:
+    """A column the database fills from related rows (triggers of migration 0003)."""
+    return mapped_column(*args, nullable=nullable, server_default=FetchedValue())
 
 
 def _link_table(name: str, owner: str, target: str) -> Table:
@@ -93,6 +100,7 @@ class Story(Base):
             "(kind = 'numbered_story') = (number IS NOT NULL)", name="numbered_iff_story"
         ),
         search_index("story"),
+        Index("ix_story_order_key", "order_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +115,8 @@ class Story(Base):
     summary: Mapped[str] = mapped_column(Text)
     editorial_note: Mapped[str | None] = mapped_column(Text)
     search_vector: Mapped[Any] = search_vector(("title", "A"), ("summary", "B"))
+    order_key: Mapped[int] = derived(BigInteger)
+    """Report order (newest edition first, then reading order); kept by a trigger."""
 
     report: Mapped[Report] = relationship(lazy="raise")
     objective: Mapped[Objective | None] = relationship(lazy="raise")
@@ -131,13 +141,17 @@ class Activity(Base):
         UniqueConstraint("id", "story_id"),  # target of figure's (activity_id, story_id) key
         UniqueConstraint("story_id", "position", deferrable=True, initially="DEFERRED"),
         search_index("activity"),
+        Index("ix_activity_order_key", "order_key", "id"),
+        Index("ix_activity_mission_id_order_key", "mission_id", "order_key", "id"),
+        Index("ix_activity_objective_id", "objective_id"),
+        Index("ix_activity_edition_year", "edition_year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = key_column()
     story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="RESTRICT"))
     position: Mapped[int] = mapped_column(SmallInteger)
-    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"), index=True)
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"))
     activity_type_id: Mapped[int] = mapped_column(ForeignKey("activity_type.id"), index=True)
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
@@ -147,6 +161,11 @@ class Activity(Base):
         enum_type(DatePrecision, "date_precision")
     )
     search_vector: Mapped[Any] = search_vector(("title", "A"), ("description", "B"))
+    # copied from the story by triggers (migration 0003), so filters and the default order
+    # need no join: see app/queries/activities.py
+    edition_year: Mapped[int] = derived(SmallInteger)
+    objective_id: Mapped[int | None] = derived(ForeignKey("objective.id"), nullable=True)
+    order_key: Mapped[int] = derived(BigInteger)
 
     story: Mapped[Story] = relationship(back_populates="activities", lazy="raise")
     mission: Mapped[Mission | None] = relationship(lazy="raise")
@@ -185,6 +204,11 @@ class Figure(Base):
         ),
         Index("ix_figure_story_id", "story_id"),
         Index("ix_figure_activity_id", "activity_id"),
+        Index("ix_figure_order_key", "order_key", "id"),
+        Index("ix_figure_metric_id_order_key", "metric_id", "order_key", "id"),
+        Index("ix_figure_mission_id_order_key", "mission_id", "order_key", "id"),
+        Index("ix_figure_objective_id", "objective_id"),
+        Index("ix_figure_edition_year", "edition_year"),
         search_index("figure"),
     )
 
@@ -193,7 +217,7 @@ class Figure(Base):
     story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="RESTRICT"))
     activity_id: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(SmallInteger)
-    metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"), index=True)
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
     value: Mapped[int] = mapped_column(Integer)
     qualifier: Mapped[Qualifier] = mapped_column(enum_type(Qualifier, "qualifier"), index=True)
     women: Mapped[int | None] = mapped_column(Integer)
@@ -210,6 +234,12 @@ class Figure(Base):
     section: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     search_vector: Mapped[Any] = search_vector(("subject", "A"), ("evidence", "B"))
+    # copied from the story and activity by triggers (migration 0003), so the common filters
+    # and the default order need no join: see app/queries/figures.py
+    edition_year: Mapped[int] = derived(SmallInteger)
+    mission_id: Mapped[int | None] = derived(ForeignKey("mission.id"), nullable=True)
+    objective_id: Mapped[int | None] = derived(ForeignKey("objective.id"), nullable=True)
+    order_key: Mapped[int] = derived(BigInteger)
 
     story: Mapped[Story] = relationship(lazy="raise", foreign_keys=[story_id])
     activity: Mapped[Activity | None] = relationship(

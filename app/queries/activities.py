@@ -93,22 +93,24 @@ SELECT = (
         figure_count.label("figure_count"),
     )
     .select_from(Activity)
-    .join(ActivityType, Activity.activity_type_id == ActivityType.id)
-    .join(Story, Activity.story_id == Story.id)
-    .join(Report, Story.report_id == Report.id)
-    .outerjoin(Objective, Story.objective_id == Objective.id)
+    # LEFT joins, so that PostgreSQL can drop the unused ones (see queries/figures.py)
+    .outerjoin(ActivityType, Activity.activity_type_id == ActivityType.id)
+    .outerjoin(Story, Activity.story_id == Story.id)
+    .outerjoin(Report, Story.report_id == Report.id)
+    .outerjoin(Objective, Activity.objective_id == Objective.id)
     .outerjoin(Mission, Activity.mission_id == Mission.id)
 )
 
 SORT_FIELDS = {
-    "year": SortField((Report.edition_year,)),
-    "position": SortField((Story.position, Activity.position)),
+    "year": SortField((Activity.edition_year,)),
+    "position": SortField((Activity.order_key,)),
     "date": SortField((Activity.date_start,), nullable=True),
     "title": SortField((Activity.title,)),
     "mission": SortField((Mission.code,), nullable=True),
     "type": SortField((ActivityType.code,)),
 }
-DEFAULT_SORT = "-year,position"
+DEFAULT_SORT = "position"
+"""Report order: newest edition first, then story and activity (`order_key`)."""
 
 
 def to_item(row: RowMapping) -> dict[str, Any]:
@@ -170,7 +172,7 @@ def conditions(f: ActivityFilters) -> list[ColumnElement[bool]]:
     if f.mission is not None:
         where.append(Activity.mission_id.in_(f.mission))
     if f.objective is not None:
-        where.append(Story.objective_id.in_(f.objective))
+        where.append(Activity.objective_id.in_(f.objective))
     if f.country is not None:
         where.append(in_country(f.country))
     if f.location is not None:
@@ -192,6 +194,6 @@ def conditions(f: ActivityFilters) -> list[ColumnElement[bool]]:
     if f.type is not None:
         where.append(Activity.activity_type_id.in_(f.type))
     if f.year is not None:
-        where.append(Story.report_id.in_(f.year))
+        where.append(Activity.edition_year.in_(f.year))
     where.extend(overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to))
     return where

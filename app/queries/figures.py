@@ -74,28 +74,29 @@ SELECT = (
         Report.edition_year,
     )
     .select_from(Figure)
-    .join(Metric, Figure.metric_id == Metric.id)
-    .join(Story, Figure.story_id == Story.id)
-    .join(Report, Story.report_id == Report.id)
-    .outerjoin(Objective, Story.objective_id == Objective.id)
+    # LEFT joins throughout (even on NOT NULL keys): PostgreSQL drops the ones a query does not
+    # use, so counts and aggregates over this FROM clause touch the figure table alone
+    .outerjoin(Metric, Figure.metric_id == Metric.id)
+    .outerjoin(Story, Figure.story_id == Story.id)
+    .outerjoin(Report, Story.report_id == Report.id)
+    .outerjoin(Objective, Figure.objective_id == Objective.id)
     .outerjoin(Activity, Figure.activity_id == Activity.id)
     .outerjoin(ActivityType, Activity.activity_type_id == ActivityType.id)
-    .outerjoin(Mission, Activity.mission_id == Mission.id)
+    .outerjoin(Mission, Figure.mission_id == Mission.id)
     .outerjoin(Location, Figure.location_id == Location.id)
     .outerjoin(LocationCountry, Location.country_id == LocationCountry.id)
 )
 
 SORT_FIELDS = {
-    "year": SortField((Report.edition_year,)),
-    "position": SortField(
-        (Story.position, Activity.position, Figure.position), nullable=(False, True, False)
-    ),
+    "year": SortField((Figure.edition_year,)),
+    "position": SortField((Figure.order_key,)),
     "value": SortField((Figure.value,)),
     "date": SortField((effective_start,), nullable=True),
     "metric": SortField((Metric.code,)),
     "mission": SortField((Mission.code,), nullable=True),
 }
-DEFAULT_SORT = "-year,position"
+DEFAULT_SORT = "position"
+"""Report order: newest edition first, then story, activity and figure (`order_key`)."""
 
 
 def to_item(row: RowMapping) -> dict[str, Any]:
@@ -179,9 +180,9 @@ def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
     """AND across filters, OR (IN) within one."""
     where: list[ColumnElement[bool]] = []
     if f.mission is not None:
-        where.append(Activity.mission_id.in_(f.mission))
+        where.append(Figure.mission_id.in_(f.mission))
     if f.objective is not None:
-        where.append(Story.objective_id.in_(f.objective))
+        where.append(Figure.objective_id.in_(f.objective))
     if f.country is not None:
         # the figure's own place, else the country of the mission that produced it
         where.append(func.coalesce(Location.country_id, Mission.country_id).in_(f.country))
@@ -211,6 +212,6 @@ def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
     if f.qualifier is not None:
         where.append(Figure.qualifier.in_(f.qualifier))
     if f.year is not None:
-        where.append(Story.report_id.in_(f.year))
+        where.append(Figure.edition_year.in_(f.year))
     where.extend(overlaps(effective_start, effective_end, f.date_from, f.date_to))
     return where

@@ -57,7 +57,8 @@ LOOKUPS: dict[str, Lookup] = {
     "activity": Lookup("activity", Activity.key, Activity.id, str.lower),
     "type": Lookup("activity type", ActivityType.code, ActivityType.id, str.lower),
     "metric": Lookup("metric", Metric.code, Metric.id, str.lower),
-    "year": Lookup("report edition year", Report.edition_year, Report.id, _integer),
+    # years resolve to themselves: figures and activities carry their edition year
+    "year": Lookup("report edition year", Report.edition_year, Report.edition_year, _integer),
 }
 
 

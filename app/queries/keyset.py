@@ -16,7 +16,16 @@ from enum import StrEnum
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, or_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    false,
+    literal,
+    or_,
+    tuple_,
+)
 
 from app.api.problems import InvalidParameters, parameter_error
 
@@ -79,6 +88,12 @@ class Sort:
         return [clause for key in self.keys for clause in key.order_by()]
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
+        directions = {key.descending for key in self.keys}
+        if len(directions) == 1 and not any(key.nullable for key in self.keys):
+            # one row comparison: an index on the sort columns turns it into a range scan
+            row = tuple_(*(key.expression for key in self.keys))
+            bound = tuple_(*(literal(v) for v in values))
+            return row < bound if directions == {True} else row > bound
         condition: ColumnElement[bool] = false()
         for key, value in reversed(list(zip(self.keys, values, strict=True))):
             condition = key.after(value, condition)
@@ -142,12 +157,14 @@ def _revive(key: SortKey, value: Any) -> Any:
         if not key.nullable:
             raise ValueError("null for a key that cannot be null")
         return None
-    expected = cast(ColumnElement[Any], key.expression).type.python_type
+    sql_type = cast(ColumnElement[Any], key.expression).type
+    expected = sql_type.python_type
     if isinstance(value, bool):
         raise TypeError("booleans are never sort values")
     if expected is float and isinstance(value, int | float):
         return float(value)
-    if expected is int and isinstance(value, int) and abs(value) < 2**31:
+    limit = 2**63 if isinstance(sql_type, BigInteger) else 2**31
+    if expected is int and isinstance(value, int) and abs(value) < limit:
         return value
     if expected is date and isinstance(value, str):
         return date.fromisoformat(value)

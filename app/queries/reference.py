@@ -98,11 +98,7 @@ def mission_counts(session: Session, mission_id: int) -> dict[str, int]:
     """How much of the data a mission has: stories naming it, its activities and figures."""
     stories = select(func.count()).where(story_mission.c.mission_id == mission_id)
     activities = select(func.count(Activity.id)).where(Activity.mission_id == mission_id)
-    figures = (
-        select(func.count(Figure.id))
-        .join(Activity, Figure.activity_id == Activity.id)
-        .where(Activity.mission_id == mission_id)
-    )
+    figures = select(func.count(Figure.id)).where(Figure.mission_id == mission_id)
     row = session.execute(
         select(stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery())
     ).one()
@@ -131,16 +127,8 @@ def objective_item(objective: Objective) -> dict[str, Any]:
 
 def objective_counts(session: Session, objective_id: int) -> dict[str, int]:
     stories = select(func.count(Story.id)).where(Story.objective_id == objective_id)
-    activities = (
-        select(func.count(Activity.id))
-        .join(Story, Activity.story_id == Story.id)
-        .where(Story.objective_id == objective_id)
-    )
-    figures = (
-        select(func.count(Figure.id))
-        .join(Story, Figure.story_id == Story.id)
-        .where(Story.objective_id == objective_id)
-    )
+    activities = select(func.count(Activity.id)).where(Activity.objective_id == objective_id)
+    figures = select(func.count(Figure.id)).where(Figure.objective_id == objective_id)
     row = session.execute(
         select(stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery())
     ).one()

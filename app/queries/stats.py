@@ -18,7 +18,6 @@ from app.models import (
     Metric,
     Mission,
     Objective,
-    Report,
     Story,
     story_mission,
 )
@@ -42,7 +41,7 @@ DIMENSIONS: dict[str, Dimension] = {
     "objective": Dimension(Objective.number, {}),
     "country": Dimension(figure_country, {}),
     "metric": Dimension(Metric.code, {"metric_label": Metric.label, "unit": Metric.unit}),
-    "year": Dimension(Report.edition_year, {}),
+    "year": Dimension(Figure.edition_year, {}),
     "activity_type": Dimension(ActivityType.code, {}),
     "location": Dimension(Location.key, {"location_name": Location.name}),
 }
@@ -145,8 +144,7 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             .join(Story, Story.objective_id == Objective.id)
             .group_by(Objective.number),
             activities=select(Objective.number, func.count(Activity.id))
-            .join(Story, Story.objective_id == Objective.id)
-            .join(Activity, Activity.story_id == Story.id)
+            .join(Activity, Activity.objective_id == Objective.id)
             .group_by(Objective.number),
             everyone=select(Objective.number),
         ),

@@ -69,11 +69,12 @@ SELECT = (
 
 SORT_FIELDS = {
     "year": SortField((Report.edition_year,)),
-    "position": SortField((Story.position,)),
+    "position": SortField((Story.order_key,)),
     "number": SortField((Story.number,), nullable=True),
     "title": SortField((Story.title,)),
 }
-DEFAULT_SORT = "-year,position"
+DEFAULT_SORT = "position"
+"""Report order: newest edition first, then reading order (`order_key`)."""
 
 
 def to_item(row: RowMapping) -> dict[str, Any]:
@@ -158,7 +159,7 @@ def conditions(f: StoryFilters) -> list[ColumnElement[bool]]:
     if f.kind is not None:
         where.append(Story.kind.in_(f.kind))
     if f.year is not None:
-        where.append(Story.report_id.in_(f.year))
+        where.append(Report.edition_year.in_(f.year))
     window = overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to)
     if window:
         where.append(exists().where(Activity.story_id == Story.id, *window))
