@@ -38,6 +38,12 @@ pytest: $(STAMP)
 check-seeds: $(STAMP)
 	$(BIN)/crsv seed check --report ../shared/source/crsv-2023-annual-summaries.md
 
+## Benchmark at 1,000,000 synthetic figures against a bare-ASGI floor (about 15 minutes);
+## writes bench/RESULTS.md. FIGURES=100000 for a quicker run.
+FIGURES ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --figures $(FIGURES)
+
 ## Remove the embedded server's data folder (the next `make run` starts afresh).
 clean-data:
 	rm -rf .data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -44,6 +45,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or build_engine(resolve_database_url(settings), settings)
         app.state.sessionmaker = build_sessionmaker(app.state.engine)
         app.state.migration_head = head_revision()
+        # sync routes run in AnyIO's thread pool: no more threads than pooled connections,
+        # so a burst queues for a thread instead of timing out waiting for a connection
+        to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
         try:
             yield
         finally:

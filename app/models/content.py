@@ -207,6 +207,9 @@ class Figure(Base):
         Index("ix_figure_order_key", "order_key", "id"),
         Index("ix_figure_metric_id_order_key", "metric_id", "order_key", "id"),
         Index("ix_figure_mission_id_order_key", "mission_id", "order_key", "id"),
+        Index(
+            "ix_figure_mission_id_metric_id_order_key", "mission_id", "metric_id", "order_key", "id"
+        ),
         Index("ix_figure_objective_id", "objective_id"),
         Index("ix_figure_edition_year", "edition_year"),
         search_index("figure"),

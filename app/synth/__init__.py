@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -132,8 +132,8 @@ def _story_lines(
     rng: random.Random,
     links: tuple[list[str], list[str]],
 ) -> Iterator[str]:
-    mission_code = {row[0]: row[1] for row in ref.missions}
-    country_ids = [row[0] for row in ref.countries]
+    mission_code = {cast(int, row[0]): cast(str, row[1]) for row in ref.missions}
+    country_ids = [cast(int, row[0]) for row in ref.countries]
     story_mission, story_country = links
     for index, t_index in enumerate(plan.story_template):
         story_id = index + 1
@@ -176,7 +176,7 @@ def _activity_lines(
     links: tuple[list[str], list[str]],
     type_ids: dict[str, int],
 ) -> Iterator[str]:
-    mission_code = {row[0]: row[1] for row in ref.missions}
+    mission_code = {cast(int, row[0]): cast(str, row[1]) for row in ref.missions}
     activity_location, activity_partner = links
     for index, t_index in enumerate(plan.activity_template):
         activity_id = index + 1
@@ -217,7 +217,7 @@ def _figure_lines(
 ) -> Iterator[str]:
     sections: dict[int, str] = {}
     figure_id = 0
-    gauss, random_, randrange = rng.gauss, rng.random, rng.randrange
+    gauss, randrange = rng.gauss, rng.randrange
     n_templates = len(tpl.figures)
     metric_ids = ref.metric_id
     for index, n in enumerate(plan.activity_figures):
@@ -257,7 +257,6 @@ def _figure_lines(
             )
             if progress is not None and figure_id % 20_000 == 0:
                 progress(figure_id, total)
-        _ = random_
     if progress is not None:
         progress(figure_id, total)
 

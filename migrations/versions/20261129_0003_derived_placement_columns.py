@@ -118,10 +118,10 @@ def upgrade() -> None:
     for name, table, condition, function in AFTER_TRIGGERS:
         op.execute(f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
                    f"WHEN ({condition}) EXECUTE FUNCTION {function}()")
-    for table, columns in (("story", ["order_key"]),
-                           ("activity", ["edition_year", "order_key"]),
-                           ("figure", ["edition_year", "order_key"])):
-        for column in columns:
+    for table, required in (("story", ["order_key"]),
+                            ("activity", ["edition_year", "order_key"]),
+                            ("figure", ["edition_year", "order_key"])):
+        for column in required:
             op.alter_column(table, column, nullable=False)
 
     op.drop_index("ix_activity_mission_id", table_name="activity")
@@ -136,6 +136,8 @@ def upgrade() -> None:
     op.create_index("ix_figure_edition_year", "figure", ["edition_year"])
     op.create_index("ix_figure_metric_id_order_key", "figure", ["metric_id", "order_key", "id"])
     op.create_index("ix_figure_mission_id_order_key", "figure", ["mission_id", "order_key", "id"])
+    op.create_index("ix_figure_mission_id_metric_id_order_key", "figure",
+                    ["mission_id", "metric_id", "order_key", "id"])
     op.create_index("ix_figure_objective_id", "figure", ["objective_id"])
     op.create_index("ix_figure_order_key", "figure", ["order_key", "id"])
     op.create_foreign_key(op.f("fk_figure_objective_id_objective"), "figure", "objective",
@@ -154,6 +156,7 @@ def downgrade() -> None:
     op.drop_index("ix_story_order_key", table_name="story")
     op.drop_column("story", "order_key")
     for index in ("ix_figure_order_key", "ix_figure_objective_id",
+                  "ix_figure_mission_id_metric_id_order_key",
                   "ix_figure_mission_id_order_key", "ix_figure_metric_id_order_key",
                   "ix_figure_edition_year"):
         op.drop_index(index, table_name="figure")

