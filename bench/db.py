@@ -56,6 +56,15 @@ def figure_count(url: URL) -> int | None:
         return None
 
 
+def _at_head(url: URL) -> bool:
+    """Reuse a database only if its schema is the code's: an older one is rebuilt."""
+    from app.db import migrations
+
+    with psycopg.connect(psycopg_conninfo(url), connect_timeout=5) as conn:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row is not None and row[0] == migrations.head_revision()
+
+
 def recreate_database(url: URL) -> None:
     admin = url.set(database="postgres")
     with psycopg.connect(psycopg_conninfo(admin), autocommit=True) as conn:
@@ -77,7 +86,7 @@ def prepare(
     url = base.set(database=os.environ.get("CRSV_BENCH_DATABASE", f"crsv_bench_{figures}"))
     info: dict[str, Any] = {"database": url.database}
     existing = None if force else figure_count(url)
-    if existing == figures:
+    if existing == figures and _at_head(url):
         info["reused"] = True
         return url, info
     recreate_database(url)
