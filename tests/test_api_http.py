@@ -128,3 +128,8 @@ def test_interactive_docs_are_served(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert "swagger-ui" in response.text
+
+
+def test_health_is_never_cached(client: TestClient) -> None:
+    assert client.get("/healthz").headers["cache-control"] == "no-store"
+    assert client.get("/readyz").headers["cache-control"] == "no-store"

@@ -222,3 +222,23 @@ def test_cli_export_writes_the_file(tmp_path: Path) -> None:
     assert outcome.exit_code == 0, outcome.output
     assert "4 figures written to" in outcome.output
     assert [r["value"] for r in csv_rows(target.read_text())] == ["3", "36", "3", "26"]
+
+
+def test_exports_carry_an_etag_and_revalidate(client: TestClient) -> None:
+    first = client.get("/v1/exports/figures.csv?metric=convictions")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, max-age=300, stale-while-revalidate=60"
+    again = client.get(
+        "/v1/exports/figures.csv?metric=convictions", headers={"If-None-Match": etag}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+    other = client.get("/v1/exports/figures.csv?metric=trainees", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    package = client.get("/v1/exports/datapackage.zip")
+    assert (
+        client.get(
+            "/v1/exports/datapackage.zip", headers={"If-None-Match": package.headers["etag"]}
+        ).status_code
+        == 304
+    )

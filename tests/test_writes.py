@@ -326,3 +326,15 @@ def test_repeated_failures_are_throttled(strict_client: TestClient, tokens: dict
     blocked = strict_client.get("/v1/missions", headers=bearer(tokens["read"]))
     assert blocked.status_code == 429
     assert 1 <= int(blocked.headers["retry-after"]) <= 61
+
+
+def test_responses_to_keyed_requests_stay_private(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    public = client.get("/v1/missions")
+    assert public.headers["cache-control"].startswith("public")
+    keyed = client.get("/v1/missions", headers=bearer(tokens["read"]))
+    assert keyed.status_code == 200
+    assert keyed.headers["cache-control"] == "private, no-cache"
+    audit = client.get("/v1/audit", headers=bearer(tokens["admin"]))
+    assert audit.headers["cache-control"] == "private, no-cache"

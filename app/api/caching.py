@@ -9,9 +9,16 @@ from __future__ import annotations
 import hashlib
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 READ_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+"""For requests made with a key: what one client may see must not sit in a shared cache."""
+
+
+def cache_control(request: Request) -> str:
+    return PRIVATE_CACHE_CONTROL if "authorization" in request.headers else READ_CACHE_CONTROL
 
 
 def etag_for(body: bytes) -> str:
@@ -33,7 +40,11 @@ class ConditionalGetMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match")
+        request_headers = Headers(scope=scope)
+        if_none_match = request_headers.get("if-none-match")
+        cache_control = (
+            PRIVATE_CACHE_CONTROL if "authorization" in request_headers else READ_CACHE_CONTROL
+        )
         start: Message | None = None
         passthrough = False
 
@@ -56,7 +67,7 @@ class ConditionalGetMiddleware:
             etag = headers.get("etag") or etag_for(body)
             headers["ETag"] = etag
             if "cache-control" not in headers:
-                headers["Cache-Control"] = READ_CACHE_CONTROL
+                headers["Cache-Control"] = cache_control
             if if_none_match and matches(if_none_match, etag):
                 not_modified = {
                     "type": "http.response.start",

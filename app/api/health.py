@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,9 +27,13 @@ class Readiness(BaseModel):
     migration: str | None
 
 
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 @router.get("/healthz", summary="Process is alive")
-def healthz() -> Health:
+def healthz(response: Response) -> Health:
     """Answers as long as the process serves requests; touches no dependency."""
+    response.headers.update(NO_STORE)
     return Health(status="ok")
 
 
@@ -38,8 +42,9 @@ def healthz() -> Health:
     summary="Ready to serve: database reachable and migrated",
     responses={503: {"description": "Database unreachable or not at the latest migration"}},
 )
-def readyz(request: Request) -> Readiness:
+def readyz(request: Request, response: Response) -> Readiness:
     """200 only when PostgreSQL answers and its schema is at the migration head."""
+    response.headers.update(NO_STORE)
     engine: Engine = request.app.state.engine
     head: str | None = request.app.state.migration_head
     try:

@@ -88,7 +88,10 @@ def list_page(
 
     filtered = spec.select.where(*conditions)
     total = (
-        session.scalar(filtered.with_only_columns(func.count(spec.id_column)).order_by(None)) or 0
+        session.scalar(
+            filtered.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
     )
 
     sort_columns: list[ColumnElement[Any]] = [

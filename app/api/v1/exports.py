@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from app.api.problems import InvalidParameters, parameter_error
-from app.api.v1.responses import export_response, file_response
+from app.api.v1.responses import export_response, file_etag, file_response, not_modified
 from app.api.v1.selections import SELECTION_DEPENDENCIES, no_selection
 from app.exports.datapackage import package_chunks
 from app.queries.selection import Selection
@@ -51,9 +51,15 @@ FILE: dict[int | str, dict[str, Any]] = {
         }
     },
 )
-def datapackage(request: Request) -> StreamingResponse:
+def datapackage(request: Request) -> Response:
     """Every dataset as CSV, described by a Frictionless `datapackage.json`."""
-    return file_response(package_chunks(request.app.state.engine), "zip", "crsv-datapackage.zip")
+    etag = file_etag(request, "datapackage.zip")
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    return file_response(
+        request, package_chunks(request.app.state.engine), "zip", "crsv-datapackage.zip", etag
+    )
 
 
 def _register(dataset: str, dependency: Callable[..., Selection]) -> None:
@@ -62,10 +68,10 @@ def _register(dataset: str, dependency: Callable[..., Selection]) -> None:
         fmt: Format,
         selection: Annotated[Selection, Depends(dependency)],
         hxl: Hxl = False,
-    ) -> StreamingResponse:
+    ) -> Response:
         if hxl and fmt != "csv":
             raise InvalidParameters([parameter_error("hxl", "HXL hashtags apply to CSV only")])
-        return export_response(request.app.state.engine, dataset, selection, fmt, hxl=hxl)
+        return export_response(request, dataset, selection, fmt, hxl=hxl)
 
     export.__doc__ = (
         f"All {dataset.replace('-', ' ')} matching the filters of `/v1/{dataset}`, streamed."

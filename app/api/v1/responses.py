@@ -7,15 +7,17 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
+from app.api.caching import cache_control, etag_for, matches
 from app.api.responses import JSONBytesResponse
 from app.exports.columns import COLUMNS
 from app.exports.stream import export_statement, stream_rows
 from app.exports.writers import MEDIA_TYPES, chunks
+from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Selection
 
@@ -49,7 +51,7 @@ def list_response(
 ) -> Response:
     fmt = negotiated_format(request)
     if fmt is not None:
-        return export_response(request.app.state.engine, dataset, selection, fmt)
+        return export_response(request, dataset, selection, fmt)
     spec = DATASETS[dataset].spec
     return page_response(
         request, list_page(session, spec, selection.conditions, page, q=selection.q)
@@ -65,10 +67,38 @@ async def _closing(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
         await run_in_threadpool(getattr(chunks, "close", lambda: None))
 
 
+def data_version(engine: Engine) -> int:
+    """Grows with every write (each one is audited, the seed loader's too)."""
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0)
+
+
+def file_etag(request: Request, name: str) -> str:
+    """An ETag for a streamed file: what was asked, and the version of the data."""
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
+    accept = request.headers.get("accept", "")
+    version = data_version(request.app.state.engine)
+    return etag_for(f"{name}|{query}|{accept}|{version}".encode())
+
+
+def not_modified(request: Request, etag: str) -> Response | None:
+    """A 304 when the client already holds this version of the file."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and matches(if_none_match, etag):
+        return Response(
+            status_code=304, headers={"ETag": etag, "Cache-Control": cache_control(request)}
+        )
+    return None
+
+
 def export_response(
-    engine: Engine, dataset: str, selection: Selection, fmt: str, *, hxl: bool = False
-) -> StreamingResponse:
-    rows = stream_rows(engine, export_statement(dataset, selection))
+    request: Request, dataset: str, selection: Selection, fmt: str, *, hxl: bool = False
+) -> Response:
+    etag = file_etag(request, f"{dataset}.{fmt}")
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    rows = stream_rows(request.app.state.engine, export_statement(dataset, selection))
 
     def body() -> Iterator[bytes]:
         try:
@@ -76,12 +106,18 @@ def export_response(
         finally:
             rows.close()  # ends the server-side cursor even if the client left early
 
-    return file_response(body(), fmt, f"crsv-{dataset}.{fmt}")
+    return file_response(request, body(), fmt, f"crsv-{dataset}.{fmt}", etag)
 
 
-def file_response(body: Iterator[bytes], fmt: str, filename: str) -> StreamingResponse:
+def file_response(
+    request: Request, body: Iterator[bytes], fmt: str, filename: str, etag: str
+) -> StreamingResponse:
     return StreamingResponse(
         _closing(body),
         media_type=MEDIA_TYPES.get(fmt, "application/zip"),
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": etag,
+            "Cache-Control": cache_control(request),
+        },
     )
