@@ -160,7 +160,9 @@ class ActivityFilters:
 
 def in_country(country_ids: list[int]) -> ColumnElement[bool]:
     """An activity is in a country when one of its places is, or its mission is based there."""
-    return Mission.country_id.in_(country_ids) | exists().where(
+    return Activity.mission_id.in_(
+        select(Mission.id).where(Mission.country_id.in_(country_ids))
+    ) | exists().where(
         activity_location.c.activity_id == Activity.id,
         activity_location.c.location_id == Location.id,
         Location.country_id.in_(country_ids),

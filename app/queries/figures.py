@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, exists, func, select
+from sqlalchemy import ColumnElement, RowMapping, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.models import (
@@ -177,7 +177,11 @@ class FigureFilters:
 
 
 def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
-    """AND across filters, OR (IN) within one."""
+    """AND across filters, OR (IN) within one.
+
+    Every condition reads the figure row alone (other tables only in subqueries), so a count
+    can run on the figure table without joins, often from an index alone.
+    """
     where: list[ColumnElement[bool]] = []
     if f.mission is not None:
         where.append(Figure.mission_id.in_(f.mission))
@@ -185,7 +189,13 @@ def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
         where.append(Figure.objective_id.in_(f.objective))
     if f.country is not None:
         # the figure's own place, else the country of the mission that produced it
-        where.append(func.coalesce(Location.country_id, Mission.country_id).in_(f.country))
+        where.append(
+            Figure.location_id.in_(select(Location.id).where(Location.country_id.in_(f.country)))
+            | (
+                Figure.location_id.is_(None)
+                & Figure.mission_id.in_(select(Mission.id).where(Mission.country_id.in_(f.country)))
+            )
+        )
     if f.location is not None:
         where.append(
             Figure.location_id.in_(f.location)
@@ -206,12 +216,25 @@ def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
     if f.activity is not None:
         where.append(Figure.activity_id.in_(f.activity))
     if f.type is not None:
-        where.append(Activity.activity_type_id.in_(f.type))
+        where.append(
+            Figure.activity_id.in_(select(Activity.id).where(Activity.activity_type_id.in_(f.type)))
+        )
     if f.metric is not None:
         where.append(Figure.metric_id.in_(f.metric))
     if f.qualifier is not None:
         where.append(Figure.qualifier.in_(f.qualifier))
     if f.year is not None:
         where.append(Figure.edition_year.in_(f.year))
-    where.extend(overlaps(effective_start, effective_end, f.date_from, f.date_to))
+    if f.date_from is not None or f.date_to is not None:
+        # the figure's own period, else its activity's
+        dated_activities = select(Activity.id).where(
+            *overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to)
+        )
+        where.append(
+            and_(
+                Figure.date_start.is_not(None),
+                *overlaps(Figure.date_start, Figure.date_end, f.date_from, f.date_to),
+            )
+            | (Figure.date_start.is_(None) & Figure.activity_id.in_(dated_activities))
+        )
     return where

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, literal
+from sqlalchemy import ColumnElement, RowMapping, Select, func, literal, select
 from sqlalchemy.dialects.postgresql import REAL, REGCONFIG
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.models.columns import UNACCENT_FUNCTION
 from app.queries.keyset import (
@@ -87,12 +87,10 @@ def list_page(
         sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)
 
     filtered = spec.select.where(*conditions)
-    total = (
-        session.scalar(
-            filtered.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
-    )
+    # conditions read the listed table alone (see queries/figures.py), so the count needs no
+    # join: PostgreSQL can answer it from an index
+    base = cast(QueryableAttribute[Any], spec.id_column).class_
+    total = session.scalar(select(func.count()).select_from(base).where(*conditions)) or 0
 
     sort_columns: list[ColumnElement[Any]] = [
         key.expression.label(f"_sort{i}") for i, key in enumerate(sort.keys)

@@ -159,7 +159,7 @@ def conditions(f: StoryFilters) -> list[ColumnElement[bool]]:
     if f.kind is not None:
         where.append(Story.kind.in_(f.kind))
     if f.year is not None:
-        where.append(Report.edition_year.in_(f.year))
+        where.append(Story.report_id.in_(select(Report.id).where(Report.edition_year.in_(f.year))))
     window = overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to)
     if window:
         where.append(exists().where(Activity.story_id == Story.id, *window))
