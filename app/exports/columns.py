@@ -32,6 +32,7 @@ from app.models import (
 from app.queries.figures import figure_country
 from app.queries.keyset import Expression
 from app.queries.reference import PartnerCountry
+from app.queries.shapes import linked
 
 
 @dataclass(frozen=True)
@@ -58,36 +59,11 @@ def _c(
     return ExportColumn(name, expression, kind, hxl, description)
 
 
-activity_locations = (
-    select(_joined(Location.key))
-    .join(activity_location, activity_location.c.location_id == Location.id)
-    .where(activity_location.c.activity_id == Activity.id)
-    .scalar_subquery()
-)
-activity_location_names = (
-    select(_joined(Location.name))
-    .join(activity_location, activity_location.c.location_id == Location.id)
-    .where(activity_location.c.activity_id == Activity.id)
-    .scalar_subquery()
-)
-activity_partners = (
-    select(_joined(Partner.key))
-    .join(activity_partner, activity_partner.c.partner_id == Partner.id)
-    .where(activity_partner.c.activity_id == Activity.id)
-    .scalar_subquery()
-)
-story_missions = (
-    select(_joined(Mission.code))
-    .join(story_mission, story_mission.c.mission_id == Mission.id)
-    .where(story_mission.c.story_id == Story.id)
-    .scalar_subquery()
-)
-story_countries = (
-    select(_joined(Country.iso3))
-    .join(story_country, story_country.c.country_id == Country.id)
-    .where(story_country.c.story_id == Story.id)
-    .scalar_subquery()
-)
+activity_locations = linked(_joined(Location.key), activity_location, Activity.id)
+activity_location_names = linked(_joined(Location.name), activity_location, Activity.id)
+activity_partners = linked(_joined(Partner.key), activity_partner, Activity.id)
+story_missions = linked(_joined(Mission.code), story_mission, Story.id)
+story_countries = linked(_joined(Country.iso3), story_country, Story.id)
 activity_figures = (
     select(func.count(Figure.id)).where(Figure.activity_id == Activity.id).scalar_subquery()
 )

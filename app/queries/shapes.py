@@ -6,7 +6,7 @@ import calendar
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column
+from sqlalchemy import ColumnElement, ScalarSelect, Table, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.queries.keyset import Expression
@@ -52,3 +52,19 @@ def json_objects(*pairs: Any, order_by: Expression) -> ColumnElement[Any]:
 def json_values(column: Expression) -> ColumnElement[Any]:
     """A sorted jsonb array of a column's values ('[]' if none)."""
     return func.coalesce(func.jsonb_agg(aggregate_order_by(column, column)), EMPTY_JSON_ARRAY)
+
+
+def linked(aggregate: ColumnElement[Any], link: Table, owner: Expression) -> ScalarSelect[Any]:
+    """`aggregate` over the records linked to each `owner` row through a many-to-many table.
+
+    The link table's columns are (owner id, target id); the target table is the one the second
+    column's foreign key points at.
+    """
+    owner_column, target_column = list(link.columns)
+    (foreign_key,) = target_column.foreign_keys
+    return (
+        select(aggregate)
+        .join(link, target_column == foreign_key.column)
+        .where(owner_column == owner)
+        .scalar_subquery()
+    )

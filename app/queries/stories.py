@@ -23,20 +23,10 @@ from app.models import (
 )
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
-from app.queries.shapes import json_values, overlaps
+from app.queries.shapes import json_values, linked, overlaps
 
-mission_codes = (
-    select(json_values(Mission.code))
-    .join(story_mission, story_mission.c.mission_id == Mission.id)
-    .where(story_mission.c.story_id == Story.id)
-    .scalar_subquery()
-)
-country_codes = (
-    select(json_values(Country.iso3))
-    .join(story_country, story_country.c.country_id == Country.id)
-    .where(story_country.c.story_id == Story.id)
-    .scalar_subquery()
-)
+mission_codes = linked(json_values(Mission.code), story_mission, Story.id)
+country_codes = linked(json_values(Country.iso3), story_country, Story.id)
 activity_count = (
     select(func.count(Activity.id)).where(Activity.story_id == Story.id).scalar_subquery()
 )
