@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.config import get_settings
 from app.exports.columns import COLUMNS
 from app.exports.stream import export_statement, stream_rows
 from app.queries.selection import Selection
@@ -214,11 +215,19 @@ def test_closing_an_export_early_releases_its_cursor(engine: Engine) -> None:
     assert engine.pool.checkedout() == before  # type: ignore[attr-defined]
 
 
-def test_cli_export_writes_the_file(tmp_path: Path) -> None:
+def test_cli_export_writes_the_file(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the command reads its database from the settings: point them at the test database
+    monkeypatch.setenv("CRSV_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
     target = tmp_path / "convictions.csv"
-    outcome = CliRunner().invoke(
-        cli, ["export", "figures", "--filter", "metric=convictions", "-o", str(target)]
-    )
+    try:
+        outcome = CliRunner().invoke(
+            cli, ["export", "figures", "--filter", "metric=convictions", "-o", str(target)]
+        )
+    finally:
+        get_settings.cache_clear()
     assert outcome.exit_code == 0, outcome.output
     assert "4 figures written to" in outcome.output
     assert [r["value"] for r in csv_rows(target.read_text())] == ["3", "36", "3", "26"]
