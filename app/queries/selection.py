@@ -7,8 +7,9 @@ The list routes, their CSV/NDJSON negotiation, the export routes, the stats rout
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
 from app.models import Location, Mission, Partner
 from app.queries import activities, figures, reference, stories
-from app.queries.filters import FilterResolver
+from app.queries.filters import LOOKUPS, FilterResolver
 from app.queries.listing import ListSpec
+
+F = TypeVar("F")
 
 Raw = Mapping[str, Any]
 """Filter name -> raw value: comma-separated text, or a date for date_from/date_to."""
@@ -29,57 +32,34 @@ class Selection:
     q: str | None = None
 
 
+def _filters(
+    resolve: FilterResolver, raw: Raw, filters: type[F], members: dict[str, type[StrEnum]]
+) -> F:
+    """Fill a filters dataclass field by field: codes and keys become ids, closed vocabularies
+    are checked, anything else (dates) passes through."""
+    values: dict[str, Any] = {}
+    for field_ in fields(filters):  # type: ignore[arg-type]
+        name = field_.name
+        if name in members:
+            values[name] = resolve.members(name, raw.get(name), members[name])
+        elif name in LOOKUPS:
+            values[name] = resolve.ids(name, raw.get(name))
+        else:
+            values[name] = raw.get(name)
+    return filters(**values)
+
+
 def _figures(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
-    return figures.conditions(
-        figures.FigureFilters(
-            mission=resolve.ids("mission", raw.get("mission")),
-            objective=resolve.ids("objective", raw.get("objective")),
-            country=resolve.ids("country", raw.get("country")),
-            location=resolve.ids("location", raw.get("location")),
-            partner=resolve.ids("partner", raw.get("partner")),
-            story=resolve.ids("story", raw.get("story")),
-            activity=resolve.ids("activity", raw.get("activity")),
-            type=resolve.ids("type", raw.get("type")),
-            metric=resolve.ids("metric", raw.get("metric")),
-            qualifier=resolve.members("qualifier", raw.get("qualifier"), Qualifier),
-            year=resolve.ids("year", raw.get("year")),
-            date_from=raw.get("date_from"),
-            date_to=raw.get("date_to"),
-        )
-    )
+    filters = _filters(resolve, raw, figures.FigureFilters, {"qualifier": Qualifier})
+    return figures.conditions(filters)
 
 
 def _activities(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
-    return activities.conditions(
-        activities.ActivityFilters(
-            mission=resolve.ids("mission", raw.get("mission")),
-            objective=resolve.ids("objective", raw.get("objective")),
-            country=resolve.ids("country", raw.get("country")),
-            location=resolve.ids("location", raw.get("location")),
-            partner=resolve.ids("partner", raw.get("partner")),
-            story=resolve.ids("story", raw.get("story")),
-            type=resolve.ids("type", raw.get("type")),
-            year=resolve.ids("year", raw.get("year")),
-            date_from=raw.get("date_from"),
-            date_to=raw.get("date_to"),
-        )
-    )
+    return activities.conditions(_filters(resolve, raw, activities.ActivityFilters, {}))
 
 
 def _stories(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
-    return stories.conditions(
-        stories.StoryFilters(
-            mission=resolve.ids("mission", raw.get("mission")),
-            objective=resolve.ids("objective", raw.get("objective")),
-            country=resolve.ids("country", raw.get("country")),
-            location=resolve.ids("location", raw.get("location")),
-            partner=resolve.ids("partner", raw.get("partner")),
-            kind=resolve.members("kind", raw.get("kind"), StoryKind),
-            year=resolve.ids("year", raw.get("year")),
-            date_from=raw.get("date_from"),
-            date_to=raw.get("date_to"),
-        )
-    )
+    return stories.conditions(_filters(resolve, raw, stories.StoryFilters, {"kind": StoryKind}))
 
 
 def _missions(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
