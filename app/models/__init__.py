@@ -12,6 +12,7 @@ from app.models.content import (
     story_mission,
 )
 from app.models.reference import Country, Location, Mission, Objective, Partner
+from app.models.rollups import activity_rollup, figure_rollup
 from app.models.vocabulary import ActivityType, Metric
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "Story",
     "activity_location",
     "activity_partner",
+    "activity_rollup",
+    "figure_rollup",
     "story_country",
     "story_mission",
 ]

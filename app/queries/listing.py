@@ -71,8 +71,12 @@ def list_page(
     conditions: Sequence[ColumnElement[bool]],
     page: PageRequest,
     q: str | None = None,
+    total: AnySelect | None = None,
 ) -> Page:
-    """One page of `spec` rows matching `conditions` (and `q`, ranked by relevance)."""
+    """One page of `spec` rows matching `conditions` (and `q`, ranked by relevance).
+
+    `total` is a statement giving the same count more cheaply (a rollup), when there is one.
+    """
     conditions = list(conditions)
     sort: Sort
     if q and spec.search_vector is not None:
@@ -87,10 +91,12 @@ def list_page(
         sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)
 
     filtered = spec.select.where(*conditions)
-    # conditions read the listed table alone (see queries/figures.py), so the count needs no
-    # join: PostgreSQL can answer it from an index
-    base = cast(QueryableAttribute[Any], spec.id_column).class_
-    total = session.scalar(select(func.count()).select_from(base).where(*conditions)) or 0
+    if total is None:
+        # conditions read the listed table alone (see queries/figures.py), so the count needs
+        # no join: PostgreSQL can answer it from an index
+        base = cast(QueryableAttribute[Any], spec.id_column).class_
+        total = select(func.count()).select_from(base).where(*conditions)
+    count = session.scalar(total) or 0
 
     sort_columns: list[ColumnElement[Any]] = [
         key.expression.label(f"_sort{i}") for i, key in enumerate(sort.keys)
@@ -107,7 +113,7 @@ def list_page(
         rows = rows[: page.limit]
         last = rows[-1]
         next_cursor = encode_cursor(sort, [last[f"_sort{i}"] for i in range(len(sort.keys))])
-    return Page([spec.to_item(row) for row in rows], total, next_cursor)
+    return Page([spec.to_item(row) for row in rows], count, next_cursor)
 
 
 def list_all(

@@ -11,7 +11,6 @@ from app.models import (
     Activity,
     ActivityType,
     Country,
-    Figure,
     Location,
     Metric,
     Mission,
@@ -20,9 +19,12 @@ from app.models import (
     Report,
     Story,
     activity_partner,
+    activity_rollup,
+    figure_rollup,
     story_mission,
 )
 from app.models.columns import UNACCENT_FUNCTION
+from app.queries import rollups
 from app.queries.keyset import Expression, SortField
 from app.queries.listing import ListSpec
 from app.queries.shapes import last_day, period
@@ -97,8 +99,8 @@ def mission_item(mission: Mission, iso3: str, country_name: str) -> dict[str, An
 def mission_counts(session: Session, mission_id: int) -> dict[str, int]:
     """How much of the data a mission has: stories naming it, its activities and figures."""
     stories = select(func.count()).where(story_mission.c.mission_id == mission_id)
-    activities = select(func.count(Activity.id)).where(Activity.mission_id == mission_id)
-    figures = select(func.count(Figure.id)).where(Figure.mission_id == mission_id)
+    activities = rollups.ACTIVITIES.total([activity_rollup.c.mission_id == mission_id])
+    figures = rollups.FIGURES.total([figure_rollup.c.mission_id == mission_id])
     row = session.execute(
         select(stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery())
     ).one()
@@ -127,8 +129,8 @@ def objective_item(objective: Objective) -> dict[str, Any]:
 
 def objective_counts(session: Session, objective_id: int) -> dict[str, int]:
     stories = select(func.count(Story.id)).where(Story.objective_id == objective_id)
-    activities = select(func.count(Activity.id)).where(Activity.objective_id == objective_id)
-    figures = select(func.count(Figure.id)).where(Figure.objective_id == objective_id)
+    activities = rollups.ACTIVITIES.total([activity_rollup.c.objective_id == objective_id])
+    figures = rollups.FIGURES.total([figure_rollup.c.objective_id == objective_id])
     row = session.execute(
         select(stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery())
     ).one()

@@ -7,7 +7,7 @@ The list routes, their CSV/NDJSON negotiation, the export routes, the stats rout
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
 from app.models import Location, Mission, Partner
-from app.queries import activities, figures, reference, stories
+from app.queries import activities, figures, reference, rollups, stories
 from app.queries.filters import LOOKUPS, FilterResolver
-from app.queries.listing import ListSpec
+from app.queries.listing import AnySelect, ListSpec
 
 F = TypeVar("F")
 
@@ -30,6 +30,9 @@ Raw = Mapping[str, Any]
 class Selection:
     conditions: list[ColumnElement[bool]] = field(default_factory=list)
     q: str | None = None
+    rollup: list[ColumnElement[bool]] | None = None
+    """The same selection on the dataset's rollup (queries/rollups.py), when it can be read
+    there: every filter is a rollup column and there is no full-text query."""
 
 
 def _filters(
@@ -49,20 +52,22 @@ def _filters(
     return filters(**values)
 
 
-def _figures(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+def _figures(resolve: FilterResolver, raw: Raw) -> Selection:
     filters = _filters(resolve, raw, figures.FigureFilters, {"qualifier": Qualifier})
-    return figures.conditions(filters)
+    return Selection(figures.conditions(filters), rollup=rollups.FIGURES.conditions(filters))
 
 
-def _activities(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
-    return activities.conditions(_filters(resolve, raw, activities.ActivityFilters, {}))
+def _activities(resolve: FilterResolver, raw: Raw) -> Selection:
+    filters = _filters(resolve, raw, activities.ActivityFilters, {})
+    return Selection(activities.conditions(filters), rollup=rollups.ACTIVITIES.conditions(filters))
 
 
-def _stories(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
-    return stories.conditions(_filters(resolve, raw, stories.StoryFilters, {"kind": StoryKind}))
+def _stories(resolve: FilterResolver, raw: Raw) -> Selection:
+    filters = _filters(resolve, raw, stories.StoryFilters, {"kind": StoryKind})
+    return Selection(stories.conditions(filters))
 
 
-def _missions(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+def _missions(resolve: FilterResolver, raw: Raw) -> Selection:
     where: list[ColumnElement[bool]] = []
     countries = resolve.ids("country", raw.get("country"))
     statuses = resolve.members("status", raw.get("status"), MissionStatus)
@@ -70,10 +75,10 @@ def _missions(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
         where.append(Mission.country_id.in_(countries))
     if statuses is not None:
         where.append(Mission.status.in_(statuses))
-    return where
+    return Selection(where)
 
 
-def _locations(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+def _locations(resolve: FilterResolver, raw: Raw) -> Selection:
     where: list[ColumnElement[bool]] = []
     countries = resolve.ids("country", raw.get("country"))
     kinds = resolve.members("kind", raw.get("kind"), LocationKind)
@@ -83,10 +88,10 @@ def _locations(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
         where.append(Location.kind.in_(kinds))
     if raw.get("q"):
         where.append(reference.name_matches(raw["q"], Location.name, Location.admin1))
-    return where
+    return Selection(where)
 
 
-def _partners(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
+def _partners(resolve: FilterResolver, raw: Raw) -> Selection:
     where: list[ColumnElement[bool]] = []
     missions = resolve.ids("mission", raw.get("mission"))
     countries = resolve.ids("country", raw.get("country"))
@@ -99,11 +104,11 @@ def _partners(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
         where.append(Partner.kind.in_(kinds))
     if raw.get("q"):
         where.append(reference.name_matches(raw["q"], Partner.name, Partner.acronym))
-    return where
+    return Selection(where)
 
 
-def _none(resolve: FilterResolver, raw: Raw) -> list[ColumnElement[bool]]:
-    return []
+def _none(resolve: FilterResolver, raw: Raw) -> Selection:
+    return Selection()
 
 
 @dataclass(frozen=True)
@@ -111,9 +116,17 @@ class Dataset:
     """A listable resource: how it is listed and which filters it takes."""
 
     spec: ListSpec
-    filters: Callable[[FilterResolver, Raw], list[ColumnElement[bool]]]
+    filters: Callable[[FilterResolver, Raw], Selection]
     searchable: bool = False
     """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in filters."""
+    rollup: rollups.Rollup | None = None
+    """Where totals are read when the selection allows (`Selection.rollup`)."""
+
+    def total(self, selection: Selection) -> AnySelect | None:
+        """A statement counting the selection from the rollup, or None to count the rows."""
+        if self.rollup is None or selection.rollup is None:
+            return None
+        return self.rollup.total(selection.rollup)
 
 
 DATASETS: dict[str, Dataset] = {
@@ -124,8 +137,8 @@ DATASETS: dict[str, Dataset] = {
     "locations": Dataset(reference.LOCATIONS, _locations),
     "partners": Dataset(reference.PARTNERS, _partners),
     "stories": Dataset(stories.SPEC, _stories, searchable=True),
-    "activities": Dataset(activities.SPEC, _activities, searchable=True),
-    "figures": Dataset(figures.SPEC, _figures, searchable=True),
+    "activities": Dataset(activities.SPEC, _activities, searchable=True, rollup=rollups.ACTIVITIES),
+    "figures": Dataset(figures.SPEC, _figures, searchable=True, rollup=rollups.FIGURES),
     "metrics": Dataset(reference.METRICS, _none),
     "activity-types": Dataset(reference.ACTIVITY_TYPES, _none),
 }
@@ -135,6 +148,7 @@ def select(session: Session, dataset: str, raw: Raw) -> Selection:
     """Resolve `raw` filters of `dataset`; one 422 names every bad value."""
     resolve = FilterResolver(session)
     described = DATASETS[dataset]
-    conditions = described.filters(resolve, raw)
+    selection = described.filters(resolve, raw)
     resolve.check()
-    return Selection(conditions, raw.get("q") if described.searchable else None)
+    q = raw.get("q") if described.searchable else None
+    return replace(selection, q=q, rollup=None) if q else selection

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.api.problems import InvalidParameters, Problem, parameter_error
 from app.enums import Qualifier
 from app.models import (
-    Activity,
     ActivityType,
     Figure,
     Location,
@@ -19,6 +18,8 @@ from app.models import (
     Mission,
     Objective,
     Story,
+    activity_rollup,
+    figure_rollup,
     story_mission,
 )
 from app.queries import figures
@@ -34,17 +35,29 @@ class Dimension:
 
     key: Expression
     labels: dict[str, Expression]
+    rollup_key: Expression | None = None
+    """The key over ROLLUP_FROM, for a dimension the figure rollup keeps."""
 
 
 DIMENSIONS: dict[str, Dimension] = {
-    "mission": Dimension(Mission.code, {}),
-    "objective": Dimension(Objective.number, {}),
+    "mission": Dimension(Mission.code, {}, Mission.code),
+    "objective": Dimension(Objective.number, {}, Objective.number),
     "country": Dimension(figure_country, {}),
-    "metric": Dimension(Metric.code, {"metric_label": Metric.label, "unit": Metric.unit}),
-    "year": Dimension(Figure.edition_year, {}),
+    "metric": Dimension(
+        Metric.code, {"metric_label": Metric.label, "unit": Metric.unit}, Metric.code
+    ),
+    "year": Dimension(Figure.edition_year, {}, figure_rollup.c.edition_year),
     "activity_type": Dimension(ActivityType.code, {}),
     "location": Dimension(Location.key, {"location_name": Location.name}),
 }
+
+ROLLUP_FROM = (
+    select(figure_rollup)
+    .outerjoin(Mission, Mission.id == figure_rollup.c.mission_id)
+    .outerjoin(Objective, Objective.id == figure_rollup.c.objective_id)
+    .outerjoin(Metric, Metric.id == figure_rollup.c.metric_id)
+)
+"""The figure rollup with the labels its dimensions report (stats read it when they can)."""
 
 LOWER_BOUND = (Qualifier.AT_LEAST, Qualifier.MORE_THAN)
 APPROXIMATE = (Qualifier.APPROXIMATELY, Qualifier.NEARLY)
@@ -67,6 +80,29 @@ def parse_group_by(text: str | None) -> list[str]:
     return names
 
 
+def _rollup_measures() -> list[ColumnElement[Any]]:
+    """`_measures` over rollup groups: the same names, types and NULLs."""
+    r = figure_rollup.c
+
+    def total(column: Expression) -> ColumnElement[Any]:
+        return cast(func.sum(column), BigInteger)
+
+    def sum_or_null(column: Expression, count: Expression) -> ColumnElement[Any]:
+        return case((func.sum(count) > 0, total(column)))
+
+    return [
+        total(r.value_sum).label("sum"),
+        total(r.figures).label("figures"),
+        sum_or_null(r.women_sum, r.women_count).label("women"),
+        sum_or_null(r.men_sum, r.men_count).label("men"),
+        sum_or_null(r.children_sum, r.children_count).label("children"),
+        total(r.with_breakdown).label("with_breakdown"),
+        func.bool_or(r.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
+        func.bool_or(r.qualifier.in_(APPROXIMATE)).label("approximate"),
+        func.bool_or(r.qualifier == Qualifier.UP_TO).label("upper_bound"),
+    ]
+
+
 def _measures() -> list[ColumnElement[Any]]:
     has_breakdown = or_(
         Figure.women.is_not(None), Figure.men.is_not(None), Figure.children.is_not(None)
@@ -87,14 +123,37 @@ def _measures() -> list[ColumnElement[Any]]:
 def figure_stats(
     session: Session, selection: Selection, group_by: list[str]
 ) -> list[dict[str, Any]]:
-    """Sums of figure values per group, refusing to add different metrics together."""
-    conditions = list(selection.conditions)
-    if selection.q:
-        conditions.append(search_condition(figures.SPEC, selection.q))
-    base = figures.SPEC.select.where(*conditions)
+    """Sums of figure values per group, refusing to add different metrics together.
+
+    Read from the figure rollup when the selection and every dimension allow it (thousands of
+    groups instead of every figure); otherwise from the figures themselves.
+    """
+    dimensions = [DIMENSIONS[name] for name in group_by]
+    metric_id: Expression
+    keys: list[ColumnElement[Any]]
+    counted: ColumnElement[Any]
+    if selection.rollup is not None and all(d.rollup_key is not None for d in dimensions):
+        base = ROLLUP_FROM.where(*selection.rollup)
+        metric_id = figure_rollup.c.metric_id
+        keys = [
+            d.rollup_key.label(name)
+            for name, d in zip(group_by, dimensions, strict=True)
+            if d.rollup_key is not None
+        ]
+        measures = _rollup_measures()
+        counted = func.sum(figure_rollup.c.figures)
+    else:
+        conditions = list(selection.conditions)
+        if selection.q:
+            conditions.append(search_condition(figures.SPEC, selection.q))
+        base = figures.SPEC.select.where(*conditions)
+        metric_id = Figure.metric_id
+        keys = [d.key.label(name) for name, d in zip(group_by, dimensions, strict=True)]
+        measures = _measures()
+        counted = func.count(Figure.id)
     if "metric" not in group_by:
         metric_count = session.scalar(
-            base.with_only_columns(func.count(distinct(Figure.metric_id))).order_by(None)
+            base.with_only_columns(func.count(distinct(metric_id))).order_by(None)
         )
         if (metric_count or 0) > 1:
             raise Problem(
@@ -105,24 +164,25 @@ def figure_stats(
                 slug="incompatible-metrics",
                 title="Different metrics cannot be summed",
             )
-    keys: list[ColumnElement[Any]] = [DIMENSIONS[name].key.label(name) for name in group_by]
     labels: list[ColumnElement[Any]] = [
-        expr.label(label) for name in group_by for label, expr in DIMENSIONS[name].labels.items()
+        expr.label(label) for d in dimensions for label, expr in d.labels.items()
     ]
     statement = (
-        base.with_only_columns(*keys, *labels, *_measures())
+        base.with_only_columns(*keys, *labels, *measures)
         .group_by(*keys, *labels)
-        .having(func.count(Figure.id) > 0)  # no phantom all-null group when nothing matched
+        .having(counted > 0)  # no phantom all-null group when nothing matched
         .order_by(*(key.asc().nulls_last() for key in keys))
     )
     return [dict(row) for row in session.execute(statement).mappings()]
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
+_activities = cast(func.sum(activity_rollup.c.activities), BigInteger)
 
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
-    """Per mission and per objective: counts of stories, activities, figures, and headlines."""
+    """Per mission and per objective: counts of stories, activities, figures, and headlines
+    (activities and figures from the rollups)."""
     return {
         "missions": _overview_by(
             session,
@@ -131,8 +191,8 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             stories=select(Mission.code, func.count(distinct(story_mission.c.story_id)))
             .join(story_mission, story_mission.c.mission_id == Mission.id)
             .group_by(Mission.code),
-            activities=select(Mission.code, func.count(Activity.id))
-            .join(Activity, Activity.mission_id == Mission.id)
+            activities=select(Mission.code, _activities)
+            .join(activity_rollup, activity_rollup.c.mission_id == Mission.id)
             .group_by(Mission.code),
             everyone=select(Mission.code),
         ),
@@ -143,8 +203,8 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             stories=select(Objective.number, func.count(Story.id))
             .join(Story, Story.objective_id == Objective.id)
             .group_by(Objective.number),
-            activities=select(Objective.number, func.count(Activity.id))
-            .join(Activity, Activity.objective_id == Objective.id)
+            activities=select(Objective.number, _activities)
+            .join(activity_rollup, activity_rollup.c.objective_id == Objective.id)
             .group_by(Objective.number),
             everyone=select(Objective.number),
         ),
@@ -158,14 +218,14 @@ def _overview_by(
     activity_counts = dict(session.execute(activities).all())
     figure_counts: dict[Any, int] = dict(
         session.execute(
-            figures.SPEC.select.with_only_columns(key, func.count(Figure.id))
+            ROLLUP_FROM.with_only_columns(key, cast(func.sum(figure_rollup.c.figures), BigInteger))
             .where(key.is_not(None))
             .group_by(key)
         ).all()
     )
     headline_rows = session.execute(
-        figures.SPEC.select.with_only_columns(
-            key.label("k"), Metric.code.label("metric"), *_measures()
+        ROLLUP_FROM.with_only_columns(
+            key.label("k"), Metric.code.label("metric"), *_rollup_measures()
         )
         .where(and_(key.is_not(None), Metric.code.in_(HEADLINE_METRICS)))
         .group_by(key, Metric.code)

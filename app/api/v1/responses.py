@@ -16,7 +16,7 @@ from app.api.caching import cache_control, etag_for, matches
 from app.api.responses import JSONBytesResponse
 from app.exports.columns import COLUMNS
 from app.exports.stream import export_statement, stream_rows
-from app.exports.writers import MEDIA_TYPES, chunks
+from app.exports.writers import MEDIA_TYPES, TEXT_FORMATS, chunks
 from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Selection
@@ -52,9 +52,11 @@ def list_response(
     fmt = negotiated_format(request)
     if fmt is not None:
         return export_response(request, dataset, selection, fmt)
-    spec = DATASETS[dataset].spec
+    described = DATASETS[dataset]
+    total = described.total(selection)
     return page_response(
-        request, list_page(session, spec, selection.conditions, page, q=selection.q)
+        request,
+        list_page(session, described.spec, selection.conditions, page, q=selection.q, total=total),
     )
 
 
@@ -98,7 +100,8 @@ def export_response(
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    rows = stream_rows(request.app.state.engine, export_statement(dataset, selection))
+    statement = export_statement(dataset, selection, as_text=fmt in TEXT_FORMATS)
+    rows = stream_rows(request.app.state.engine, statement)
 
     def body() -> Iterator[bytes]:
         try:

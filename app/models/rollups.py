@@ -1,0 +1,79 @@
+"""Rollups: figure and activity counts and sums per group, kept right by triggers (0004).
+
+At a million figures, `count(*)` over a filtered selection and `GROUP BY` over every figure cost
+tens to hundreds of milliseconds. Each rollup row holds one group's count (and, for figures,
+sums) at the grain of the columns every figure and activity carries itself (edition year,
+mission, objective, and metric and qualifier, or activity type), so totals and dashboard
+aggregates that filter and group only on those read a few thousand rows instead. Statement-level
+triggers with transition tables apply each write's net change in the same transaction, so a
+rollup never disagrees with the rows it summarises, whoever writes them (the seed loader, the
+write API, COPY). These are derived tables, not entities: plain `Table`s, read by
+`app.queries.rollups`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    SmallInteger,
+    Table,
+    UniqueConstraint,
+    text,
+)
+
+from app.db.base import Base
+from app.enums import Qualifier
+from app.models.columns import enum_type
+
+figure_rollup = Table(
+    "figure_rollup",
+    Base.metadata,
+    Column("edition_year", SmallInteger, nullable=False),
+    Column("mission_id", Integer),
+    Column("objective_id", Integer),
+    Column("metric_id", Integer, nullable=False),
+    Column("qualifier", enum_type(Qualifier, "qualifier"), nullable=False),
+    Column("figures", Integer, nullable=False),
+    Column("value_sum", BigInteger, nullable=False),
+    # a sum over no value is NULL, not 0: the counts say whether any figure gave one
+    Column("women_sum", BigInteger, nullable=False),
+    Column("women_count", Integer, nullable=False),
+    Column("men_sum", BigInteger, nullable=False),
+    Column("men_count", Integer, nullable=False),
+    Column("children_sum", BigInteger, nullable=False),
+    Column("children_count", Integer, nullable=False),
+    Column("with_breakdown", Integer, nullable=False),
+    UniqueConstraint(
+        "edition_year",
+        "mission_id",
+        "objective_id",
+        "metric_id",
+        "qualifier",
+        name="uq_figure_rollup_group",
+        postgresql_nulls_not_distinct=True,
+    ),
+    # the triggers delete groups whose count fell to zero; this finds them without a scan
+    Index("ix_figure_rollup_empty", "figures", postgresql_where=text("figures = 0")),
+)
+
+activity_rollup = Table(
+    "activity_rollup",
+    Base.metadata,
+    Column("edition_year", SmallInteger, nullable=False),
+    Column("mission_id", Integer),
+    Column("objective_id", Integer),
+    Column("activity_type_id", Integer, nullable=False),
+    Column("activities", Integer, nullable=False),
+    UniqueConstraint(
+        "edition_year",
+        "mission_id",
+        "objective_id",
+        "activity_type_id",
+        name="uq_activity_rollup_group",
+        postgresql_nulls_not_distinct=True,
+    ),
+    Index("ix_activity_rollup_empty", "activities", postgresql_where=text("activities = 0")),
+)

@@ -1,0 +1,65 @@
+"""Totals and grouped sums read from the rollups (app/models/rollups.py) when they can be.
+
+A selection can be answered from a rollup when every filter it uses is a column of the rollup
+(edition year, mission, objective, and metric and qualifier or activity type) and it has no
+full-text query; otherwise the caller counts the rows themselves. Both give the same numbers:
+the triggers keep the rollups exact, and the tests compare the two ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Select, Table, func, select
+
+from app.models import activity_rollup, figure_rollup
+
+
+@dataclass(frozen=True)
+class Rollup:
+    table: Table
+    count: Column[Any]
+    """The column holding each group's number of rows."""
+    filters: Mapping[str, Column[Any]]
+    """Filter name (a field of the dataset's filters dataclass) -> the rollup column it tests."""
+
+    def conditions(self, filters: Any) -> list[ColumnElement[bool]] | None:
+        """`filters` restated on the rollup, or None when one of them is not kept there."""
+        where: list[ColumnElement[bool]] = []
+        for field in fields(filters):
+            value = getattr(filters, field.name)
+            if value is None:
+                continue
+            column = self.filters.get(field.name)
+            if column is None:
+                return None
+            where.append(column.in_(value))
+        return where
+
+    def total(self, conditions: list[ColumnElement[bool]]) -> Select[tuple[int]]:
+        return select(func.coalesce(func.sum(self.count), 0)).where(*conditions)
+
+
+FIGURES = Rollup(
+    figure_rollup,
+    figure_rollup.c.figures,
+    {
+        "mission": figure_rollup.c.mission_id,
+        "objective": figure_rollup.c.objective_id,
+        "metric": figure_rollup.c.metric_id,
+        "qualifier": figure_rollup.c.qualifier,
+        "year": figure_rollup.c.edition_year,
+    },
+)
+ACTIVITIES = Rollup(
+    activity_rollup,
+    activity_rollup.c.activities,
+    {
+        "mission": activity_rollup.c.mission_id,
+        "objective": activity_rollup.c.objective_id,
+        "type": activity_rollup.c.activity_type_id,
+        "year": activity_rollup.c.edition_year,
+    },
+)
