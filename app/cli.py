@@ -287,7 +287,7 @@ def _write_export(
     from app.api.problems import InvalidParameters
     from app.exports.columns import COLUMNS
     from app.exports.stream import export_statement, stream_rows
-    from app.exports.writers import chunks
+    from app.exports.writers import TEXT_FORMATS, chunks
     from app.queries.selection import select as select_rows
 
     with Session(engine) as session:
@@ -297,7 +297,7 @@ def _write_export(
             for error in exc.errors or []:
                 typer.echo(f"--filter {error['name']}: {error['reason']}", err=True)
             raise typer.Exit(2) from exc
-        statement = export_statement(dataset, selection)
+        statement = export_statement(dataset, selection, as_text=fmt in TEXT_FORMATS)
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = stream_rows(engine, statement)
     sink = output.open("wb") if output else sys.stdout.buffer

@@ -139,7 +139,7 @@ def package_chunks(engine: Engine) -> Iterator[bytes]:
                 "datapackage.json", orjson.dumps(descriptor(reports), option=orjson.OPT_INDENT_2)
             )
             for dataset in PACKAGE_DATASETS:
-                rows = stream_rows(engine, export_statement(dataset, Selection()))
+                rows = stream_rows(engine, export_statement(dataset, Selection(), as_text=True))
                 with archive.open(f"data/{dataset}.csv", "w") as entry:
                     for chunk in csv_chunks(COLUMNS[dataset], rows):
                         entry.write(chunk)
