@@ -13,7 +13,11 @@ from sqlalchemy import Engine
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
-from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.api.middleware import (
+    BodySizeLimitMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestContextMiddleware,
+)
 from app.api.openapi import problem_openapi
 from app.api.problems import register_problem_handlers
 from app.auth.throttle import FailureThrottle
@@ -86,5 +90,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             expose_headers=["ETag", "Link", "X-Request-ID"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # a request may hold two connections (an export streams on its own): the pool has
+    # 2 * db_pool_size, so this many requests at once can never wait on it
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.db_pool_size)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -97,3 +97,50 @@ def test_huge_parameters_are_refused_before_reaching_the_database(
     response = client.get(f"/v1/figures?{query}")
     assert response.status_code == 422
     assert response.json()["errors"][0]["name"] == name
+
+
+def test_more_concurrent_requests_than_pooled_connections_all_succeed(
+    settings: Settings,
+) -> None:
+    """Requests beyond what the connection pool holds queue for their turn instead of timing
+    out on a pool checkout (which used to answer 503 under a 50-connection load)."""
+    import anyio
+    import httpx
+
+    tight = settings.model_copy(update={"db_pool_size": 1, "db_connect_timeout": 1})
+    app = create_app(tight)
+    statuses: list[int] = []
+
+    async def main() -> None:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+
+                async def one(i: int) -> None:
+                    url = "/v1/figures?mission=MONUSCO" if i % 2 else "/v1/activities?objective=2"
+                    statuses.append((await client.get(url)).status_code)
+
+                async with anyio.create_task_group() as group:
+                    for i in range(24):
+                        group.start_soon(one, i)
+
+    anyio.run(main)
+    assert statuses == [200] * 24
+
+
+def test_pool_exhausted_by_others_is_a_503_busy_problem(settings: Settings) -> None:
+    tight = settings.model_copy(update={"db_pool_size": 1, "db_connect_timeout": 1})
+    with TestClient(create_app(tight)) as client:
+        engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+        held = [engine.connect(), engine.connect()]  # the whole pool (size 1 + overflow 1)
+        try:
+            response = client.get("/v1/missions")
+        finally:
+            for connection in held:
+                connection.close()
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["retry-after"] == "1"
+        assert response.json()["type"] == "/problems/busy"
+        assert response.json()["detail"] == "The service is busy; retry shortly."
+        assert client.get("/v1/missions").status_code == 200

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware giving every request an id, echoed in `X-Request-ID` and the logs."""
+"""Pure ASGI middleware: request ids and access logs, body size limit, concurrency limit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -119,3 +120,28 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class ConcurrencyLimitMiddleware:
+    """At most `limit` requests inside the app at once; the others wait their turn, in order.
+
+    A request holds its pooled connection from its first query to its end, across the several
+    thread-pool hops of a sync route and its dependencies. Without a bound, a burst larger than
+    the pool starts more requests than there are connections and some time out waiting for
+    one (a 503 under a 50-connection load). Waiting here instead costs latency, not errors.
+    Streamed responses (exports) hold their place until the last byte is sent.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._slots: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:  # made on first use, inside the server's event loop
+            self._slots = anyio.Semaphore(self.limit, fast_acquire=True)
+        async with self._slots:
+            await self.app(scope, receive, send)

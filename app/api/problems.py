@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import JSONBytesResponse
@@ -173,6 +174,19 @@ async def _handle_database_unavailable(request: Request, exc: Exception) -> JSON
     return problem_response(problem, request)
 
 
+async def _handle_busy(request: Request, exc: Exception) -> JSONBytesResponse:
+    """No pooled connection came free in time: the service is overloaded, not broken."""
+    log.error("no database connection free: %s", exc)
+    problem = Problem(
+        503,
+        "The service is busy; retry shortly.",
+        slug="busy",
+        title="Service Unavailable",
+        headers={"Retry-After": "1"},
+    )
+    return problem_response(problem, request)
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONBytesResponse:
     log.exception("unhandled error", exc_info=exc)
     problem = Problem(500, "An unexpected error occurred; it has been logged.", slug="internal")
@@ -184,5 +198,6 @@ def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(OperationalError, _handle_database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _handle_busy)
     app.add_exception_handler(DBAPIError, _handle_unexpected)
     app.add_exception_handler(Exception, _handle_unexpected)
