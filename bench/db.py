@@ -57,7 +57,7 @@ def figure_count(url: URL) -> int | None:
 
 
 def _at_head(url: URL) -> bool:
-    """Reuse a database only if its schema is the code's: an older one is rebuilt."""
+    """Whether the database's schema is the code's (an older one is upgraded before use)."""
     from app.db import migrations
 
     with psycopg.connect(psycopg_conninfo(url), connect_timeout=5) as conn:
@@ -86,7 +86,15 @@ def prepare(
     url = base.set(database=os.environ.get("CRSV_BENCH_DATABASE", f"crsv_bench_{figures}"))
     info: dict[str, Any] = {"database": url.database}
     existing = None if force else figure_count(url)
-    if existing == figures and _at_head(url):
+    if existing == figures:
+        # an older schema is brought to head by the migrations, which carry the data along
+        if not _at_head(url):
+            engine = create_engine(url)
+            try:
+                migrations.upgrade(engine)
+            finally:
+                engine.dispose()
+            info["upgraded"] = True
         info["reused"] = True
         return url, info
     recreate_database(url)
