@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -285,9 +285,8 @@ def _write_export(
     from sqlalchemy.orm import Session
 
     from app.api.problems import InvalidParameters
-    from app.exports.columns import COLUMNS
-    from app.exports.stream import export_statement, stream_rows
-    from app.exports.writers import TEXT_FORMATS, chunks
+    from app.exports.files import file_chunks
+    from app.exports.stream import export_statement
     from app.queries.selection import select as select_rows
 
     with Session(engine) as session:
@@ -297,24 +296,21 @@ def _write_export(
             for error in exc.errors or []:
                 typer.echo(f"--filter {error['name']}: {error['reason']}", err=True)
             raise typer.Exit(2) from exc
-        statement = export_statement(dataset, selection, as_text=fmt in TEXT_FORMATS)
+        statement = export_statement(dataset, selection)
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = stream_rows(engine, statement)
+    row_end = {"csv": b"\r\n", "ndjson": b"\n"}.get(fmt)
+    chunks = file_chunks(engine, dataset, selection, fmt, hxl=hxl)
     sink = output.open("wb") if output else sys.stdout.buffer
     show_progress = output is not None and sys.stderr.isatty()
     try:
         with Progress(disable=not show_progress, transient=True) as progress:
             task = progress.add_task(f"{dataset}.{fmt}", total=total)
-
-            def counted() -> Iterator[Sequence[Any]]:
-                for row in rows:
-                    progress.advance(task)
-                    yield row
-
-            for chunk in chunks(fmt, COLUMNS[dataset], counted(), dataset=dataset, hxl=hxl):
+            for chunk in chunks:
                 sink.write(chunk)
+                if row_end:  # rows end each line of these (approximately: a header, a break)
+                    progress.advance(task, chunk.count(row_end))
     finally:
-        rows.close()
+        chunks.close()
         if output:
             sink.close()
     return total

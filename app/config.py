@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_connect_timeout: int = Field(default=5, ge=1, description="Seconds.")
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_export_timeout_ms: int = Field(
+        default=600_000, ge=0, description="Bound on one CSV/NDJSON export's COPY (0: none)."
+    )
     require_read_key: bool = Field(
         default=False, description="Reads need a key with the read scope too."
     )

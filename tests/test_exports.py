@@ -13,12 +13,13 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from frictionless import validate
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
 from app.exports.columns import COLUMNS
+from app.exports.files import file_chunks
 from app.exports.stream import export_statement, stream_rows
 from app.queries.selection import Selection
 from tests.api import walk
@@ -213,6 +214,44 @@ def test_closing_an_export_early_releases_its_cursor(engine: Engine) -> None:
     assert engine.pool.checkedout() == before + 1  # type: ignore[attr-defined]
     rows.close()  # what the response does when the client goes away
     assert engine.pool.checkedout() == before  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_closing_a_copy_export_early_cancels_it(engine: Engine, fmt: str) -> None:
+    before = engine.pool.checkedout()  # type: ignore[attr-defined]
+    chunks = file_chunks(engine, "figures", Selection(), fmt)
+    next(chunks)
+    if fmt == "csv":
+        next(chunks)  # the header came first; this is the COPY's first block
+    assert engine.pool.checkedout() == before + 1  # type: ignore[attr-defined]
+    chunks.close()
+    assert engine.pool.checkedout() == before  # type: ignore[attr-defined]
+    with engine.connect() as connection:  # nothing is left running on the server
+        running = connection.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%'")
+        )
+    assert running == 0
+
+
+def test_copy_csv_keeps_line_breaks_and_quotes_inside_values(scratch_engine: Engine) -> None:
+    tricky = 'Mandate "renewed", then\nextended;\r\nsee S/RES/2709'
+    with scratch_engine.begin() as connection:
+        connection.execute(text("INSERT INTO country (id, iso3, name) VALUES (1, 'COD', 'DRC')"))
+        connection.execute(
+            text(
+                "INSERT INTO mission (code, name, country_id, status, mandate_start, "
+                "mandate_note) VALUES ('MONUSCO', '', 1, 'active', '2010-07-01', :note)"
+            ),
+            {"note": tricky},
+        )
+    raw = b"".join(file_chunks(scratch_engine, "missions", Selection(), "csv"))
+    assert raw.count(b"\r\n") == 3  # the header, the row, and the CRLF inside the note
+    assert raw.endswith(b',"Mandate ""renewed"", then\nextended;\r\nsee S/RES/2709"\r\n')
+    [row] = csv_rows(raw.decode("utf-8"))
+    assert row["mandate_note"] == tricky
+    assert (row["name"], row["mandate_end"]) == ("", "")  # '' and NULL: both an empty cell
+    [line] = b"".join(file_chunks(scratch_engine, "missions", Selection(), "ndjson")).splitlines()
+    assert json.loads(line)["mandate_note"] == tricky
 
 
 def test_cli_export_writes_the_file(

@@ -16,8 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.exports.columns import COLUMNS
-from app.exports.stream import export_statement, stream_rows
-from app.exports.writers import csv_chunks
+from app.exports.files import file_chunks
 from app.models import Report
 from app.queries.selection import Selection
 
@@ -139,9 +138,8 @@ def package_chunks(engine: Engine) -> Iterator[bytes]:
                 "datapackage.json", orjson.dumps(descriptor(reports), option=orjson.OPT_INDENT_2)
             )
             for dataset in PACKAGE_DATASETS:
-                rows = stream_rows(engine, export_statement(dataset, Selection(), as_text=True))
                 with archive.open(f"data/{dataset}.csv", "w") as entry:
-                    for chunk in csv_chunks(COLUMNS[dataset], rows):
+                    for chunk in file_chunks(engine, dataset, Selection(), "csv"):
                         entry.write(chunk)
         spool.seek(0)
         while block := spool.read(1 << 16):

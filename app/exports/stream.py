@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, Text, cast
+from sqlalchemy import ColumnElement, Engine, Select
 
 from app.exports.columns import COLUMNS
 from app.queries.keyset import parse_sort
@@ -15,12 +15,8 @@ from app.queries.selection import DATASETS, Selection
 BATCH_ROWS = 2000
 
 
-def export_statement(dataset: str, selection: Selection, *, as_text: bool = False) -> Select[Any]:
-    """The flat SELECT of `dataset` restricted to `selection`, in its default order.
-
-    With `as_text`, PostgreSQL renders every value as text (ISO dates, plain numbers), so a text
-    format (CSV) writes rows without touching each value in Python: about half again as fast.
-    """
+def export_statement(dataset: str, selection: Selection) -> Select[Any]:
+    """The flat SELECT of `dataset` restricted to `selection`, in its default order."""
     described = DATASETS[dataset]
     spec = described.spec
     conditions: list[ColumnElement[bool]] = list(selection.conditions)
@@ -28,8 +24,7 @@ def export_statement(dataset: str, selection: Selection, *, as_text: bool = Fals
         conditions.append(search_condition(spec, selection.q))
     sort = parse_sort(spec.default_sort, spec.sort_fields, spec.id_column)
     columns: list[ColumnElement[Any]] = [
-        (cast(column.expression, Text) if as_text else column.expression).label(column.name)
-        for column in COLUMNS[dataset]
+        column.expression.label(column.name) for column in COLUMNS[dataset]
     ]
     return spec.select.with_only_columns(*columns).where(*conditions).order_by(*sort.order_by())
 

@@ -1,14 +1,11 @@
-"""Serialise streamed rows as CSV (optionally with an HXL row), NDJSON, JSON or XLSX."""
+"""Serialise streamed rows as JSON or XLSX (CSV and NDJSON come from COPY: exports/copy.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from enum import Enum
-from itertools import islice
 from typing import Any
 
 import orjson
@@ -18,8 +15,6 @@ from app.exports.columns import ExportColumn
 
 CHUNK_ROWS = 500
 
-TEXT_FORMATS = frozenset({"csv"})
-"""Formats that take their rows as text (`export_statement(..., as_text=True)`)."""
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -35,44 +30,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def csv_chunks(
-    columns: Sequence[ExportColumn], rows: Iterable[Sequence[str | None]], *, hxl: bool = False
-) -> Iterator[bytes]:
-    """RFC 4180 CSV (CRLF, quotes doubled), UTF-8; with `hxl`, hashtags under the header.
-
-    `rows` hold text or None (an empty cell), as `export_statement(..., as_text=True)` gives:
-    the csv module then writes a chunk of rows in one call, without Python work per value.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in columns])
-    if hxl:
-        writer.writerow([column.hxl or "" for column in columns])
-    rows = iter(rows)
-    while True:
-        chunk = list(islice(rows, CHUNK_ROWS))
-        writer.writerows(chunk)
-        yield buffer.getvalue().encode("utf-8")
-        if len(chunk) < CHUNK_ROWS:
-            return
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def ndjson_chunks(
-    columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]
-) -> Iterator[bytes]:
-    names = [column.name for column in columns]
-    chunk: list[bytes] = []
-    for row in rows:
-        chunk.append(orjson.dumps(dict(zip(names, row, strict=True))))
-        if len(chunk) == CHUNK_ROWS:
-            yield b"\n".join(chunk) + b"\n"
-            chunk = []
-    if chunk:
-        yield b"\n".join(chunk) + b"\n"
 
 
 def json_chunks(columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
@@ -110,17 +67,9 @@ def xlsx_chunks(
 
 
 def chunks(
-    fmt: str,
-    columns: Sequence[ExportColumn],
-    rows: Iterable[Sequence[Any]],
-    *,
-    dataset: str,
-    hxl: bool = False,
+    fmt: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]], *, dataset: str
 ) -> Iterator[bytes]:
-    if fmt == "csv":
-        return csv_chunks(columns, rows, hxl=hxl)
-    if fmt == "ndjson":
-        return ndjson_chunks(columns, rows)
+    """JSON or XLSX from rows (CSV and NDJSON are written by PostgreSQL: exports/copy.py)."""
     if fmt == "json":
         return json_chunks(columns, rows)
     return xlsx_chunks(columns, rows, sheet=dataset)

@@ -14,9 +14,8 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.caching import cache_control, etag_for, matches
 from app.api.responses import JSONBytesResponse
-from app.exports.columns import COLUMNS
-from app.exports.stream import export_statement, stream_rows
-from app.exports.writers import MEDIA_TYPES, TEXT_FORMATS, chunks
+from app.exports.files import file_chunks
+from app.exports.writers import MEDIA_TYPES
 from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Selection
@@ -100,16 +99,15 @@ def export_response(
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    statement = export_statement(dataset, selection, as_text=fmt in TEXT_FORMATS)
-    rows = stream_rows(request.app.state.engine, statement)
-
-    def body() -> Iterator[bytes]:
-        try:
-            yield from chunks(fmt, COLUMNS[dataset], rows, dataset=dataset, hxl=hxl)
-        finally:
-            rows.close()  # ends the server-side cursor even if the client left early
-
-    return file_response(request, body(), fmt, f"crsv-{dataset}.{fmt}", etag)
+    body = file_chunks(
+        request.app.state.engine,
+        dataset,
+        selection,
+        fmt,
+        hxl=hxl,
+        timeout_ms=request.app.state.settings.db_export_timeout_ms,
+    )
+    return file_response(request, body, fmt, f"crsv-{dataset}.{fmt}", etag)
 
 
 def file_response(

@@ -1,0 +1,41 @@
+"""The one way an export file is made, whatever the format and whoever asks (API, CLI, package).
+
+CSV and NDJSON are written by PostgreSQL (app/exports/copy.py); JSON and XLSX from rows read on
+a server-side cursor (app/exports/stream.py, app/exports/writers.py). Closing the iterator early
+releases the connection and stops the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from sqlalchemy import Engine
+
+from app.exports.columns import COLUMNS
+from app.exports.copy import COPY_FORMATS, copy_file
+from app.exports.stream import export_statement, stream_rows
+from app.exports.writers import chunks
+from app.queries.selection import Selection
+
+
+def file_chunks(
+    engine: Engine,
+    dataset: str,
+    selection: Selection,
+    fmt: str,
+    *,
+    hxl: bool = False,
+    timeout_ms: int = 0,
+) -> Generator[bytes, None, None]:
+    """The export of `selection` as `fmt` (csv, ndjson, json or xlsx), in chunks of bytes.
+
+    `hxl` adds the HXL hashtag row to a CSV; `timeout_ms` bounds a COPY (0: no bound).
+    """
+    if fmt in COPY_FORMATS:
+        yield from copy_file(engine, dataset, selection, fmt, hxl=hxl, timeout_ms=timeout_ms)
+        return
+    rows = stream_rows(engine, export_statement(dataset, selection))
+    try:
+        yield from chunks(fmt, COLUMNS[dataset], rows, dataset=dataset)
+    finally:
+        rows.close()  # ends the server-side cursor even if the client left early
