@@ -1,10 +1,11 @@
 """The FLOOR: a bare ASGI app that answers each benchmarked URL with the API's own SQL.
 
-No framework, no ORM, no validation: for a known URL it runs, on one pooled connection and in one
-transaction (as the API's request session does), exactly the statements the API ran for that URL
-(captured by `bench.capture` from the app's own SQLAlchemy statements, filter look-ups included),
-and returns every result set as JSON bytes (orjson). What the API spends above this is the cost of
-FastAPI, SQLAlchemy, the shaping of items and the middleware.
+No framework, no ORM, no validation: for a known URL it runs, on one pooled connection with the
+API's server settings and in one transaction (as the API's request session does), exactly the
+statements the API ran for that URL (captured by `bench.capture` from the app's own SQLAlchemy
+statements, filter look-ups included), and returns every result set as JSON bytes (orjson).
+What the API spends above this is the cost of FastAPI, SQLAlchemy, the shaping of items and the
+middleware.
 
 Run by uvicorn with the same settings as the API: `uvicorn bench.floor:app --workers W`.
 The captured queries come from the pickle named by `CRSV_FLOOR_QUERIES`; the database from
@@ -35,6 +36,15 @@ def _conninfo() -> str:
 
     url = make_url(os.environ["CRSV_DATABASE_URL"]).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
+
+
+def _server_options() -> str:
+    """The API's own per-connection server settings (statement timeout, generic plans), so
+    that the floor runs the same SQL the same way and only the framework differs."""
+    from app.config import Settings
+    from app.db.engine import session_options
+
+    return session_options(Settings())
 
 
 with open(os.environ["CRSV_FLOOR_QUERIES"], "rb") as _file:
@@ -81,7 +91,11 @@ class Floor:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.pool = AsyncConnectionPool(
-                    _conninfo(), min_size=POOL_SIZE, max_size=POOL_SIZE, open=False
+                    _conninfo(),
+                    kwargs={"options": _server_options()},
+                    min_size=POOL_SIZE,
+                    max_size=POOL_SIZE,
+                    open=False,
                 )
                 await self.pool.open(wait=True)
                 await send({"type": "lifespan.startup.complete"})

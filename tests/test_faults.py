@@ -76,11 +76,14 @@ def test_statement_timeout_stops_a_stuck_query(engine: Engine) -> None:
     assert 0.3 <= elapsed < 3
 
 
-def test_engine_connections_carry_the_statement_timeout(engine: Engine) -> None:
+def test_engine_connections_carry_the_statement_timeout_and_generic_plans(
+    engine: Engine,
+) -> None:
     settings = Settings(db_statement_timeout_ms=1234)
     bounded = build_engine(engine.url, settings)
     with bounded.connect() as connection:
         assert connection.scalar(text("SHOW statement_timeout")) == "1234ms"
+        assert connection.scalar(text("SHOW plan_cache_mode")) == "force_generic_plan"
     bounded.dispose()
 
 
