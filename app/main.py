@@ -23,7 +23,7 @@ from app.api.problems import register_problem_handlers
 from app.auth.throttle import FailureThrottle
 from app.config import Settings, get_settings
 from app.db.engine import build_engine, build_sessionmaker
-from app.db.migrations import head_revision
+from app.db.revisions import code_head
 from app.db.url import resolve_database_url
 from app.logging import configure_logging
 
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         owned = engine is None
         app.state.engine = engine or build_engine(resolve_database_url(settings), settings)
         app.state.sessionmaker = build_sessionmaker(app.state.engine)
-        app.state.migration_head = head_revision()
+        app.state.migration_head = code_head()
         # sync routes run in AnyIO's thread pool: no more threads than pooled connections,
         # so a burst queues for a thread instead of timing out waiting for a connection
         to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size

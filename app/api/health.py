@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.problems import Problem
-from app.db.migrations import current_revision
+from app.db.revisions import database_revision
 
 router = APIRouter(tags=["health"])
 
@@ -49,7 +49,7 @@ def readyz(request: Request, response: Response) -> Readiness:
     head: str | None = request.app.state.migration_head
     try:
         with engine.connect() as connection:
-            current = current_revision(connection)
+            current = database_revision(connection)
     except SQLAlchemyError as exc:
         raise Problem(
             503,

@@ -1,4 +1,5 @@
-"""Run and inspect Alembic migrations from code (CLI, readiness probe, tests)."""
+"""Run and inspect Alembic migrations from code (CLI, tests); the server reads revisions
+without Alembic (app/db/revisions.py)."""
 
 from __future__ import annotations
 

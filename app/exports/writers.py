@@ -9,7 +9,6 @@ from enum import Enum
 from typing import Any
 
 import orjson
-import xlsxwriter
 
 from app.exports.columns import ExportColumn
 
@@ -53,6 +52,8 @@ def xlsx_chunks(
 ) -> Iterator[bytes]:
     """An XLSX workbook. The format is a zip, so it is built in a temporary file (xlsxwriter's
     constant-memory mode keeps one row in memory), then streamed."""
+    import xlsxwriter  # only here: 3 MB that each server process need not hold until asked
+
     with tempfile.TemporaryFile() as spool:
         workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False})
         worksheet = workbook.add_worksheet(sheet[:31])
