@@ -49,9 +49,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or build_engine(resolve_database_url(settings), settings)
         app.state.sessionmaker = build_sessionmaker(app.state.engine)
         app.state.migration_head = code_head()
-        # sync routes run in AnyIO's thread pool: no more threads than pooled connections,
-        # so a burst queues for a thread instead of timing out waiting for a connection
-        to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
+        # sync routes and dependencies run in AnyIO's thread pool, one at a time per request:
+        # as many threads as requests admitted (ConcurrencyLimitMiddleware), no idle extras
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         try:
             yield
         finally:
