@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from tests.api import ids, walk
 
@@ -47,3 +49,11 @@ def test_no_match_is_an_empty_page(client: TestClient) -> None:
 def test_explicit_sort_overrides_relevance(client: TestClient) -> None:
     values = [f["value"] for f in client.get("/v1/figures?q=training&sort=-value").json()["items"]]
     assert values == sorted(values, reverse=True)
+
+
+def test_a_search_is_planned_for_its_words(client: TestClient, db: Session) -> None:
+    """The API's connections use generic plans; a search transaction asks for custom ones
+    (the test's session is the request's, so it sees the transaction's setting)."""
+    assert db.scalar(text("SHOW plan_cache_mode")) != "force_custom_plan"
+    assert client.get("/v1/figures?q=court").status_code == 200
+    assert db.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, literal, select
+from sqlalchemy import ColumnElement, RowMapping, Select, func, literal, select, text
 from sqlalchemy.dialects.postgresql import REAL, REGCONFIG
 from sqlalchemy.orm import QueryableAttribute, Session
 
@@ -65,6 +65,16 @@ def search_condition(spec: ListSpec, q: str) -> ColumnElement[bool]:
     return spec.search_vector.op("@@")(text_query(q))
 
 
+def plan_for_the_words(session: Session) -> None:
+    """Have PostgreSQL plan this transaction's statements for the actual search words.
+
+    The API's connections use generic plans (app/db/engine.py), but how many rows a search
+    matches varies by orders of magnitude with its words: at 1,000,000 figures the generic
+    plan of a search page runs ~30% slower than one made for the words.
+    """
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def list_page(
     session: Session,
     spec: ListSpec,
@@ -80,6 +90,7 @@ def list_page(
     conditions = list(conditions)
     sort: Sort
     if q and spec.search_vector is not None:
+        plan_for_the_words(session)
         conditions.append(search_condition(spec, q))
         rank = func.ts_rank_cd(spec.search_vector, text_query(q), type_=REAL)
         sort = (

@@ -25,7 +25,7 @@ from app.models import (
 from app.queries import figures
 from app.queries.figures import figure_country
 from app.queries.keyset import Expression
-from app.queries.listing import search_condition
+from app.queries.listing import plan_for_the_words, search_condition
 from app.queries.selection import Selection
 
 
@@ -145,6 +145,7 @@ def figure_stats(
     else:
         conditions = list(selection.conditions)
         if selection.q:
+            plan_for_the_words(session)
             conditions.append(search_condition(figures.SPEC, selection.q))
         base = figures.SPEC.select.where(*conditions)
         metric_id = Figure.metric_id
@@ -177,7 +178,7 @@ def figure_stats(
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
-_activities = cast(func.sum(activity_rollup.c.activities), BigInteger)
+ACTIVITY_COUNT = cast(func.sum(activity_rollup.c.activities), BigInteger)
 
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
@@ -191,7 +192,7 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             stories=select(Mission.code, func.count(distinct(story_mission.c.story_id)))
             .join(story_mission, story_mission.c.mission_id == Mission.id)
             .group_by(Mission.code),
-            activities=select(Mission.code, _activities)
+            activities=select(Mission.code, ACTIVITY_COUNT)
             .join(activity_rollup, activity_rollup.c.mission_id == Mission.id)
             .group_by(Mission.code),
             everyone=select(Mission.code),
@@ -203,7 +204,7 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             stories=select(Objective.number, func.count(Story.id))
             .join(Story, Story.objective_id == Objective.id)
             .group_by(Objective.number),
-            activities=select(Objective.number, _activities)
+            activities=select(Objective.number, ACTIVITY_COUNT)
             .join(activity_rollup, activity_rollup.c.objective_id == Objective.id)
             .group_by(Objective.number),
             everyone=select(Objective.number),
