@@ -96,7 +96,7 @@ def mission_item(mission: Mission, iso3: str, country_name: str) -> dict[str, An
     }
 
 
-def mission_counts(session: Session, mission_id: int) -> dict[str, int]:
+def mission_counts(session: Session, mission_id: int | ColumnElement[int]) -> dict[str, int]:
     """How much of the data a mission has: stories naming it, its activities and figures."""
     stories = select(func.count()).where(story_mission.c.mission_id == mission_id)
     activities = rollups.ACTIVITIES.total([activity_rollup.c.mission_id == mission_id])
@@ -127,7 +127,7 @@ def objective_item(objective: Objective) -> dict[str, Any]:
     }
 
 
-def objective_counts(session: Session, objective_id: int) -> dict[str, int]:
+def objective_counts(session: Session, objective_id: int | ColumnElement[int]) -> dict[str, int]:
     stories = select(func.count(Story.id)).where(Story.objective_id == objective_id)
     activities = rollups.ACTIVITIES.total([activity_rollup.c.objective_id == objective_id])
     figures = rollups.FIGURES.total([figure_rollup.c.objective_id == objective_id])

@@ -125,8 +125,7 @@ def get_mission(
 ) -> Response:
     """A mission with its counts of stories, activities and figures."""
     item = _one(session, reference.MISSIONS, Mission.code == code.upper(), "mission", code)
-    mission_id = session.scalar(select(Mission.id).where(Mission.code == code.upper()))
-    assert mission_id is not None
+    mission_id = select(Mission.id).where(Mission.code == code.upper()).scalar_subquery()
     return item_response({**item, "counts": reference.mission_counts(session, mission_id)})
 
 
@@ -154,8 +153,7 @@ def get_objective(
 ) -> Response:
     """An objective with its counts of stories, activities and figures."""
     item = _one(session, reference.OBJECTIVES, Objective.number == number, "objective", number)
-    objective_id = session.scalar(select(Objective.id).where(Objective.number == number))
-    assert objective_id is not None
+    objective_id = select(Objective.id).where(Objective.number == number).scalar_subquery()
     return item_response({**item, "counts": reference.objective_counts(session, objective_id)})
 
 
