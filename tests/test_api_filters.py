@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 from app.seeding.reader import SeedSet
 from app.seeding.schemas import ActivitySeed, FigureSeed, StorySeed
@@ -190,3 +191,21 @@ def test_bad_parameters_are_422_problems(
 def test_every_bad_filter_is_named_at_once(client: TestClient) -> None:
     body = client.get("/v1/activities?mission=nope&type=dance&country=XXX").json()
     assert [error["name"] for error in body["errors"]] == ["mission", "country", "type"]
+
+
+def test_filter_codes_are_resolved_in_one_query(client: TestClient, engine: Engine) -> None:
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/v1/figures?mission=monusco&objective=1&metric=trainees&year=2023")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert response.json()["total"] == 3
+    lookups = [s for s in statements if "FROM mission" in s or "FROM metric" in s]
+    assert len(lookups) == 1
+    assert lookups[0].count("UNION ALL") == 3

@@ -40,14 +40,12 @@ def _filters(
 ) -> F:
     """Fill a filters dataclass field by field: codes and keys become ids, closed vocabularies
     are checked, anything else (dates) passes through."""
-    values: dict[str, Any] = {}
-    for field_ in fields(filters):  # type: ignore[arg-type]
-        name = field_.name
+    names = [field_.name for field_ in fields(filters)]  # type: ignore[arg-type]
+    values: dict[str, Any] = resolve.ids_of({n: raw.get(n) for n in names if n in LOOKUPS})
+    for name in names:
         if name in members:
             values[name] = resolve.members(name, raw.get(name), members[name])
-        elif name in LOOKUPS:
-            values[name] = resolve.ids(name, raw.get(name))
-        else:
+        elif name not in LOOKUPS:
             values[name] = raw.get(name)
     return filters(**values)
 
@@ -93,8 +91,8 @@ def _locations(resolve: FilterResolver, raw: Raw) -> Selection:
 
 def _partners(resolve: FilterResolver, raw: Raw) -> Selection:
     where: list[ColumnElement[bool]] = []
-    missions = resolve.ids("mission", raw.get("mission"))
-    countries = resolve.ids("country", raw.get("country"))
+    ids = resolve.ids_of({"mission": raw.get("mission"), "country": raw.get("country")})
+    missions, countries = ids["mission"], ids["country"]
     kinds = resolve.members("kind", raw.get("kind"), PartnerKind)
     if missions is not None:
         where.append(reference.partner_works_with(missions))
