@@ -77,7 +77,8 @@ class Floor:
         async with self.pool.connection() as conn, conn.cursor() as cur:
             for sql, params in statements:
                 await cur.execute(sql, params)
-                results.append(await cur.fetchall())
+                if cur.description is not None:  # SET LOCAL and the like return no rows
+                    results.append(await cur.fetchall())
         await self._send(send, 200, orjson.dumps(results, default=_default))
 
     @staticmethod
