@@ -92,6 +92,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     # a request may hold two connections (an export streams on its own): the pool has
     # 2 * db_pool_size, so this many requests at once can never wait on it
-    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.db_pool_size)
+    app.add_middleware(
+        ConcurrencyLimitMiddleware, limit=settings.db_pool_size, exempt=frozenset({"/healthz"})
+    )
     app.add_middleware(RequestContextMiddleware)
     return app

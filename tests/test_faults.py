@@ -147,3 +147,41 @@ def test_pool_exhausted_by_others_is_a_503_busy_problem(settings: Settings) -> N
         assert response.json()["type"] == "/problems/busy"
         assert response.json()["detail"] == "The service is busy; retry shortly."
         assert client.get("/v1/missions").status_code == 200
+
+
+def test_liveness_never_waits_behind_busy_requests() -> None:
+    """With every slot taken by requests that are stuck, /healthz still answers at once."""
+    import anyio
+    import httpx
+
+    from app.api.middleware import ConcurrencyLimitMiddleware
+
+    release = anyio.Event()
+    answered: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] != "/healthz":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+    limited = ConcurrencyLimitMiddleware(app, limit=1, exempt=frozenset({"/healthz"}))
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=limited)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+
+            async def get(path: str) -> None:
+                answered.append((await client.get(path)).text)
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(get, "/v1/missions")  # takes the only slot and waits
+                group.start_soon(get, "/v1/figures")  # queues behind it
+                await anyio.sleep(0.05)
+                with anyio.fail_after(1):
+                    await get("/healthz")
+                assert answered == ["/healthz"]
+                release.set()
+
+    anyio.run(main)
+    assert sorted(answered) == ["/healthz", "/v1/figures", "/v1/missions"]

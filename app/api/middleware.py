@@ -129,16 +129,19 @@ class ConcurrencyLimitMiddleware:
     thread-pool hops of a sync route and its dependencies. Without a bound, a burst larger than
     the pool starts more requests than there are connections and some time out waiting for
     one (a 503 under a 50-connection load). Waiting here instead costs latency, not errors.
-    Streamed responses (exports) hold their place until the last byte is sent.
+    Streamed responses (exports) hold their place until the last byte is sent. Paths in
+    `exempt` (the liveness probe, which touches no dependency) never wait: a busy process is
+    still alive.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, exempt: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.limit = limit
+        self.exempt = exempt
         self._slots: anyio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
         if self._slots is None:  # made on first use, inside the server's event loop

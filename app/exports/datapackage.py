@@ -128,8 +128,9 @@ def descriptor(reports: list[Report]) -> dict[str, Any]:
     }
 
 
-def package_chunks(engine: Engine) -> Iterator[bytes]:
-    """The zipped package, written to a temporary file and then streamed."""
+def package_chunks(engine: Engine, *, timeout_ms: int = 0) -> Iterator[bytes]:
+    """The zipped package, written to a temporary file and then streamed; `timeout_ms` bounds
+    each CSV's COPY (0: no bound)."""
     with Session(engine) as session:
         reports = list(session.scalars(select(Report).order_by(Report.edition_year)))
     with tempfile.TemporaryFile() as spool:
@@ -139,7 +140,9 @@ def package_chunks(engine: Engine) -> Iterator[bytes]:
             )
             for dataset in PACKAGE_DATASETS:
                 with archive.open(f"data/{dataset}.csv", "w") as entry:
-                    for chunk in file_chunks(engine, dataset, Selection(), "csv"):
+                    for chunk in file_chunks(
+                        engine, dataset, Selection(), "csv", timeout_ms=timeout_ms
+                    ):
                         entry.write(chunk)
         spool.seek(0)
         while block := spool.read(1 << 16):

@@ -58,7 +58,14 @@ def datapackage(request: Request) -> Response:
     if cached is not None:
         return cached
     return file_response(
-        request, package_chunks(request.app.state.engine), "zip", "crsv-datapackage.zip", etag
+        request,
+        package_chunks(
+            request.app.state.engine,
+            timeout_ms=request.app.state.settings.db_export_timeout_ms,
+        ),
+        "zip",
+        "crsv-datapackage.zip",
+        etag,
     )
 
 
