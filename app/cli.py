@@ -307,7 +307,7 @@ def _write_export(
             task = progress.add_task(f"{dataset}.{fmt}", total=total)
             for chunk in chunks:
                 sink.write(chunk)
-                if row_end:  # rows end each line of these (approximately: a header, a break)
+                if row_end:  # one per record (a CSV's header lines count too)
                     progress.advance(task, chunk.count(row_end))
     finally:
         chunks.close()

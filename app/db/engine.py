@@ -18,7 +18,8 @@ def session_options(settings: Settings) -> str:
       custom plan looks cheaper, and planning the nine-table figure SELECT costs ~6 ms against
       ~0.5 ms to run it. The API's statements are shaped so that one plan fits every value
       (filters on indexed ids, keyset ranges, rollups); measured at 1,000,000 figures, the
-      generic plans are as fast or faster for every benchmarked URL (bench/RESULTS.md).
+      generic plans are as fast or faster for every benchmarked URL but full-text search,
+      which asks for plans made for its words (queries/listing.py, `plan_for_the_words`).
     """
     return (
         f"-c statement_timeout={settings.db_statement_timeout_ms}"
