@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Select, Table, func, select
+from sqlalchemy import Column, ColumnElement, Select, func, select
 
 from app.models import activity_rollup, figure_rollup
 
 
 @dataclass(frozen=True)
 class Rollup:
-    table: Table
     count: Column[Any]
     """The column holding each group's number of rows."""
     filters: Mapping[str, Column[Any]]
@@ -43,7 +42,6 @@ class Rollup:
 
 
 FIGURES = Rollup(
-    figure_rollup,
     figure_rollup.c.figures,
     {
         "mission": figure_rollup.c.mission_id,
@@ -54,7 +52,6 @@ FIGURES = Rollup(
     },
 )
 ACTIVITIES = Rollup(
-    activity_rollup,
     activity_rollup.c.activities,
     {
         "mission": activity_rollup.c.mission_id,
