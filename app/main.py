@@ -49,8 +49,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or build_engine(resolve_database_url(settings), settings)
         app.state.sessionmaker = build_sessionmaker(app.state.engine)
         app.state.migration_head = code_head()
-        # sync routes and dependencies run in AnyIO's thread pool, one at a time per request:
-        # as many threads as requests admitted (ConcurrencyLimitMiddleware), no idle extras
+        # a request's sync work (its route, then the end of its session) runs in AnyIO's
+        # thread pool one piece at a time: as many threads as requests admitted
+        # (ConcurrencyLimitMiddleware), no idle extras; dependencies without I/O are async
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         try:
             yield

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.api.problems import Problem
 from app.auth.service import authenticate
@@ -32,8 +33,12 @@ def _unauthorized(detail: str, *, invalid: bool) -> Problem:
     return Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": challenge})
 
 
-def current_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The caller's key, if it sent one; 401 for a bad key, 429 after repeated failures."""
+async def current_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller's key, if it sent one; 401 for a bad key, 429 after repeated failures.
+
+    Async, so that an anonymous request (most reads) costs no thread hop here; only a key is
+    looked up, in a worker thread.
+    """
     header = request.headers.get("authorization")
     if header is None:
         return None
@@ -48,7 +53,11 @@ def current_principal(request: Request, session: SessionDep) -> Principal | None
             headers={"Retry-After": str(wait)},
         )
     scheme, _, token = header.partition(" ")
-    key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
+    key = (
+        await run_in_threadpool(authenticate, session, token.strip())
+        if scheme.lower() == "bearer"
+        else None
+    )
     if key is None:
         throttle.record_failure(client)
         raise _unauthorized("The API key is unknown, revoked or malformed.", invalid=True)
@@ -58,22 +67,24 @@ def current_principal(request: Request, session: SessionDep) -> Principal | None
 CurrentPrincipal = Annotated[Principal | None, Depends(current_principal)]
 
 
-def require(scope: Scope) -> Callable[..., Principal]:
+def _allow(principal: Principal | None, scope: Scope) -> Principal:
+    if principal is None:
+        raise _unauthorized(f"This requires an API key with the '{scope}' scope.", invalid=False)
+    if not principal.scope.allows(scope):
+        raise Problem(
+            403,
+            f"The key '{principal.name}' has the '{principal.scope}' scope; "
+            f"this requires '{scope}'.",
+            slug="forbidden",
+        )
+    return principal
+
+
+def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets through only keys whose scope includes `scope`."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal is None:
-            raise _unauthorized(
-                f"This requires an API key with the '{scope}' scope.", invalid=False
-            )
-        if not principal.scope.allows(scope):
-            raise Problem(
-                403,
-                f"The key '{principal.name}' has the '{principal.scope}' scope; "
-                f"this requires '{scope}'.",
-                slug="forbidden",
-            )
-        return principal
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        return _allow(principal, scope)
 
     return dependency
 
@@ -82,7 +93,7 @@ Writer = Annotated[Principal, Depends(require(Scope.WRITE))]
 Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 
 
-def read_gate(request: Request, principal: CurrentPrincipal) -> None:
+async def read_gate(request: Request, principal: CurrentPrincipal) -> None:
     """Reads are public unless the `require_read_key` setting says otherwise."""
     if request.app.state.settings.require_read_key:
-        require(Scope.READ)(principal)
+        _allow(principal, Scope.READ)

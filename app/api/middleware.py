@@ -125,13 +125,13 @@ class BodySizeLimitMiddleware:
 class ConcurrencyLimitMiddleware:
     """At most `limit` requests inside the app at once; the others wait their turn, in order.
 
-    A request holds its pooled connection from its first query to its end, across the several
-    thread-pool hops of a sync route and its dependencies. Without a bound, a burst larger than
-    the pool starts more requests than there are connections and some time out waiting for
-    one (a 503 under a 50-connection load). Waiting here instead costs latency, not errors.
-    Streamed responses (exports) hold their place until the last byte is sent. Paths in
-    `exempt` (the liveness probe, which touches no dependency) never wait: a busy process is
-    still alive.
+    A request holds its pooled connection from its first query to its end, across the
+    thread-pool hops of its sync route and of its session's end. Without a bound, a burst
+    larger than the pool starts more requests than there are connections and some time out
+    waiting for one (a 503 under a 50-connection load). Waiting here instead costs latency,
+    not errors. Streamed responses (exports) hold their place until the last byte is sent.
+    Paths in `exempt` (the liveness probe, which touches no dependency) never wait: a busy
+    process is still alive.
     """
 
     def __init__(self, app: ASGIApp, limit: int, exempt: frozenset[str] = frozenset()) -> None:

@@ -142,6 +142,21 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The filter parameters a request gave for one dataset, not yet checked against the data.
+
+    Reading them needs no database; resolving them (codes to ids, one 422 for every unknown
+    value) does, and happens in the session that answers the request.
+    """
+
+    dataset: str
+    raw: Raw = field(default_factory=dict)
+
+    def resolve(self, session: Session) -> Selection:
+        return select(session, self.dataset, self.raw)
+
+
 def select(session: Session, dataset: str, raw: Raw) -> Selection:
     """Resolve `raw` filters of `dataset`; one 422 names every bad value."""
     resolve = FilterResolver(session)

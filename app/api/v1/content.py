@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app.api.problems import NotFound
 from app.api.v1 import params
 from app.api.v1.responses import item_response, list_response
-from app.api.v1.selections import ActivitySelection, FigureSelection, StorySelection
+from app.api.v1.selections import ActivityFilterParams, FigureFilterParams, StoryFilterParams
 from app.db.session import SessionDep
 from app.queries import activities, details, figures, stories
 from app.queries.listing import PageRequest
@@ -42,7 +42,7 @@ FigurePath = Annotated[
 def list_stories(
     request: Request,
     session: SessionDep,
-    selection: StorySelection,
+    filters: StoryFilterParams,
     sort: Annotated[
         str | None, params.sort_param(list(stories.SORT_FIELDS), stories.DEFAULT_SORT)
     ] = None,
@@ -50,9 +50,7 @@ def list_stories(
     cursor: params.Cursor = None,
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
-    return list_response(
-        request, session, "stories", selection, PageRequest(limit=limit, cursor=cursor, sort=sort)
-    )
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
 
 
 @router.get(
@@ -72,7 +70,7 @@ def get_story(story_id: StoryPath, session: SessionDep) -> Response:
 def list_activities(
     request: Request,
     session: SessionDep,
-    selection: ActivitySelection,
+    filters: ActivityFilterParams,
     sort: Annotated[
         str | None, params.sort_param(list(activities.SORT_FIELDS), activities.DEFAULT_SORT)
     ] = None,
@@ -80,13 +78,7 @@ def list_activities(
     cursor: params.Cursor = None,
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
-    return list_response(
-        request,
-        session,
-        "activities",
-        selection,
-        PageRequest(limit=limit, cursor=cursor, sort=sort),
-    )
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
 
 
 @router.get(
@@ -107,7 +99,7 @@ def get_activity(activity_id: ActivityPath, session: SessionDep) -> Response:
 def list_figures(
     request: Request,
     session: SessionDep,
-    selection: FigureSelection,
+    filters: FigureFilterParams,
     sort: Annotated[
         str | None, params.sort_param(list(figures.SORT_FIELDS), figures.DEFAULT_SORT)
     ] = None,
@@ -115,9 +107,7 @@ def list_figures(
     cursor: params.Cursor = None,
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
-    return list_response(
-        request, session, "figures", selection, PageRequest(limit=limit, cursor=cursor, sort=sort)
-    )
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
 
 
 @router.get("/figures/{figure_id}", response_model=FigureOut, responses=NOT_FOUND, tags=["figures"])

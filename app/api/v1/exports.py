@@ -5,7 +5,7 @@ No `from __future__ import annotations` here: the routes are built in a loop and
 see each one's dependency object, not a string it cannot resolve.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -13,9 +13,10 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.problems import InvalidParameters, parameter_error
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
-from app.api.v1.selections import SELECTION_DEPENDENCIES, no_selection
+from app.api.v1.selections import FILTER_DEPENDENCIES, unfiltered
+from app.db.session import SessionDep
 from app.exports.datapackage import package_chunks
-from app.queries.selection import Selection
+from app.queries.selection import Filters
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -69,16 +70,17 @@ def datapackage(request: Request) -> Response:
     )
 
 
-def _register(dataset: str, dependency: Callable[..., Selection]) -> None:
+def _register(dataset: str, dependency: Callable[..., Awaitable[Filters]]) -> None:
     def export(
         request: Request,
+        session: SessionDep,
         fmt: Format,
-        selection: Annotated[Selection, Depends(dependency)],
+        filters: Annotated[Filters, Depends(dependency)],
         hxl: Hxl = False,
     ) -> Response:
         if hxl and fmt != "csv":
             raise InvalidParameters([parameter_error("hxl", "HXL hashtags apply to CSV only")])
-        return export_response(request, dataset, selection, fmt, hxl=hxl)
+        return export_response(request, dataset, filters.resolve(session), fmt, hxl=hxl)
 
     export.__doc__ = (
         f"All {dataset.replace('-', ' ')} matching the filters of `/v1/{dataset}`, streamed."
@@ -107,4 +109,4 @@ for _dataset in (
     "activity-types",
     "reports",
 ):
-    _register(_dataset, SELECTION_DEPENDENCIES.get(_dataset, no_selection))
+    _register(_dataset, FILTER_DEPENDENCIES.get(_dataset) or unfiltered(_dataset))

@@ -119,8 +119,10 @@ def sort_param(fields: list[str], default: str) -> object:
     )
 
 
-def no_nul_bytes(request: Request) -> None:
-    """PostgreSQL text cannot hold NUL, so a parameter carrying one is refused up front."""
+async def no_nul_bytes(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL, so a parameter carrying one is refused up front.
+
+    Async because it does no I/O: a sync dependency would cost every request a thread hop."""
     bad = [
         parameter_error(name, "must not contain NUL characters", location)
         for location, values in (

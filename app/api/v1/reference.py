@@ -14,16 +14,15 @@ from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
 from app.api.v1.responses import item_response, list_response
 from app.api.v1.selections import (
-    Everything,
-    LocationSelection,
-    MissionSelection,
-    PartnerSelection,
+    LocationFilterParams,
+    MissionFilterParams,
+    PartnerFilterParams,
 )
 from app.db.session import SessionDep
 from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
 from app.queries.listing import ListSpec, PageRequest, list_all
-from app.queries.selection import DATASETS, Selection
+from app.queries.selection import DATASETS, Filters
 from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
@@ -62,28 +61,24 @@ def _one(
 def _page(
     request: Request,
     session: Session,
-    dataset: str,
-    selection: Selection,
+    filters: Filters,
     limit: int,
     cursor: str | None,
     sort: str | None,
 ) -> Response:
-    return list_response(
-        request, session, dataset, selection, PageRequest(limit=limit, cursor=cursor, sort=sort)
-    )
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
 
 
 @router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
 def list_reports(
     request: Request,
     session: SessionDep,
-    selection: Everything,
     sort: Annotated[str | None, _sort("reports")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Report editions held by the service."""
-    return _page(request, session, "reports", selection, limit, cursor, sort)
+    return _page(request, session, Filters("reports"), limit, cursor, sort)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
@@ -107,13 +102,13 @@ def get_report(
 def list_missions(
     request: Request,
     session: SessionDep,
-    selection: MissionSelection,
+    filters: MissionFilterParams,
     sort: Annotated[str | None, _sort("missions")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, "missions", selection, limit, cursor, sort)
+    return _page(request, session, filters, limit, cursor, sort)
 
 
 @router.get(
@@ -135,13 +130,12 @@ def get_mission(
 def list_objectives(
     request: Request,
     session: SessionDep,
-    selection: Everything,
     sort: Annotated[str | None, _sort("objectives")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
-    return _page(request, session, "objectives", selection, limit, cursor, sort)
+    return _page(request, session, Filters("objectives"), limit, cursor, sort)
 
 
 @router.get(
@@ -163,13 +157,12 @@ def get_objective(
 def list_countries(
     request: Request,
     session: SessionDep,
-    selection: Everything,
     sort: Annotated[str | None, _sort("countries")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Countries referenced by the data."""
-    return _page(request, session, "countries", selection, limit, cursor, sort)
+    return _page(request, session, Filters("countries"), limit, cursor, sort)
 
 
 @router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
@@ -189,13 +182,13 @@ def get_country(
 def list_locations(
     request: Request,
     session: SessionDep,
-    selection: LocationSelection,
+    filters: LocationFilterParams,
     sort: Annotated[str | None, _sort("locations")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, "locations", selection, limit, cursor, sort)
+    return _page(request, session, filters, limit, cursor, sort)
 
 
 @router.get(
@@ -223,13 +216,13 @@ def get_location(
 def list_partners(
     request: Request,
     session: SessionDep,
-    selection: PartnerSelection,
+    filters: PartnerFilterParams,
     sort: Annotated[str | None, _sort("partners")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, "partners", selection, limit, cursor, sort)
+    return _page(request, session, filters, limit, cursor, sort)
 
 
 @router.get(
@@ -251,13 +244,12 @@ def get_partner(
 def list_metrics(
     request: Request,
     session: SessionDep,
-    selection: Everything,
     sort: Annotated[str | None, _sort("metrics")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
-    return _page(request, session, "metrics", selection, limit, cursor, sort)
+    return _page(request, session, Filters("metrics"), limit, cursor, sort)
 
 
 @router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
@@ -280,13 +272,12 @@ def get_metric(
 def list_activity_types(
     request: Request,
     session: SessionDep,
-    selection: Everything,
     sort: Annotated[str | None, _sort("activity-types")] = None,
     limit: params.Limit = 50,
     cursor: params.Cursor = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
-    return _page(request, session, "activity-types", selection, limit, cursor, sort)
+    return _page(request, session, Filters("activity-types"), limit, cursor, sort)
 
 
 @router.get(

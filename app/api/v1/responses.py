@@ -18,7 +18,7 @@ from app.exports.files import file_chunks
 from app.exports.writers import MEDIA_TYPES
 from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
-from app.queries.selection import DATASETS, Selection
+from app.queries.selection import DATASETS, Filters, Selection
 
 NEGOTIABLE = {"application/json": None, "text/csv": "csv", "application/x-ndjson": "ndjson"}
 
@@ -46,12 +46,13 @@ def item_response(item: dict[str, Any]) -> JSONBytesResponse:
 
 
 def list_response(
-    request: Request, session: Session, dataset: str, selection: Selection, page: PageRequest
+    request: Request, session: Session, filters: Filters, page: PageRequest
 ) -> Response:
+    selection = filters.resolve(session)
     fmt = negotiated_format(request)
     if fmt is not None:
-        return export_response(request, dataset, selection, fmt)
-    described = DATASETS[dataset]
+        return export_response(request, filters.dataset, selection, fmt)
+    described = DATASETS[filters.dataset]
     total = described.total(selection)
     return page_response(
         request,

@@ -1,23 +1,23 @@
-"""FastAPI dependencies that read each dataset's filter parameters into a `Selection`.
+"""FastAPI dependencies that read each dataset's filter parameters into `Filters`.
 
 One dependency per dataset, shared by its list route and its export route, so both accept
-exactly the same filters.
+exactly the same filters. They only gather parameters FastAPI has validated, so they are async
+(no thread hop); the route resolves them against the data (`Filters.resolve`) in its own
+worker thread, with its session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends
 
 from app.api.v1 import params
-from app.db.session import SessionDep
-from app.queries.selection import Selection, select
+from app.queries.selection import Filters
 
 
-def figure_selection(
-    session: SessionDep,
+async def figure_filters(
     mission: params.Mission = None,
     objective: params.ObjectiveNumber = None,
     country: params.Country = None,
@@ -32,9 +32,8 @@ def figure_selection(
     date_from: params.DateFrom = None,
     date_to: params.DateTo = None,
     q: params.SearchText = None,
-) -> Selection:
-    return select(
-        session,
+) -> Filters:
+    return Filters(
         "figures",
         {
             "mission": mission,
@@ -55,8 +54,7 @@ def figure_selection(
     )
 
 
-def activity_selection(
-    session: SessionDep,
+async def activity_filters(
     mission: params.Mission = None,
     objective: params.ObjectiveNumber = None,
     country: params.Country = None,
@@ -68,9 +66,8 @@ def activity_selection(
     date_from: params.DateFrom = None,
     date_to: params.DateTo = None,
     q: params.SearchText = None,
-) -> Selection:
-    return select(
-        session,
+) -> Filters:
+    return Filters(
         "activities",
         {
             "mission": mission,
@@ -88,8 +85,7 @@ def activity_selection(
     )
 
 
-def story_selection(
-    session: SessionDep,
+async def story_filters(
     mission: params.Mission = None,
     objective: params.ObjectiveNumber = None,
     country: params.Country = None,
@@ -100,9 +96,8 @@ def story_selection(
     date_from: params.DateFrom = None,
     date_to: params.DateTo = None,
     q: params.SearchText = None,
-) -> Selection:
-    return select(
-        session,
+) -> Filters:
+    return Filters(
         "stories",
         {
             "mission": mission,
@@ -119,52 +114,51 @@ def story_selection(
     )
 
 
-def mission_selection(
-    session: SessionDep,
+async def mission_filters(
     country: params.Country = None,
     status: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")] = None,
-) -> Selection:
-    return select(session, "missions", {"country": country, "status": status})
+) -> Filters:
+    return Filters("missions", {"country": country, "status": status})
 
 
-def location_selection(
-    session: SessionDep,
+async def location_filters(
     country: params.Country = None,
     kind: Annotated[str | None, params.listed("Location kind(s).", "camp")] = None,
     q: params.NameSearch = None,
-) -> Selection:
-    return select(session, "locations", {"country": country, "kind": kind, "q": q})
+) -> Filters:
+    return Filters("locations", {"country": country, "kind": kind, "q": q})
 
 
-def partner_selection(
-    session: SessionDep,
+async def partner_filters(
     mission: params.Mission = None,
     country: params.Country = None,
     kind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")] = None,
     q: params.NameSearch = None,
-) -> Selection:
-    return select(
-        session, "partners", {"mission": mission, "country": country, "kind": kind, "q": q}
-    )
+) -> Filters:
+    return Filters("partners", {"mission": mission, "country": country, "kind": kind, "q": q})
 
 
-def no_selection() -> Selection:
-    return Selection()
+def unfiltered(dataset: str) -> Callable[[], Awaitable[Filters]]:
+    """The dependency of a dataset that takes no filters (its export route's)."""
+
+    async def dependency() -> Filters:
+        return Filters(dataset)
+
+    return dependency
 
 
-FigureSelection = Annotated[Selection, Depends(figure_selection)]
-ActivitySelection = Annotated[Selection, Depends(activity_selection)]
-StorySelection = Annotated[Selection, Depends(story_selection)]
-MissionSelection = Annotated[Selection, Depends(mission_selection)]
-LocationSelection = Annotated[Selection, Depends(location_selection)]
-PartnerSelection = Annotated[Selection, Depends(partner_selection)]
-Everything = Annotated[Selection, Depends(no_selection)]
+FigureFilterParams = Annotated[Filters, Depends(figure_filters)]
+ActivityFilterParams = Annotated[Filters, Depends(activity_filters)]
+StoryFilterParams = Annotated[Filters, Depends(story_filters)]
+MissionFilterParams = Annotated[Filters, Depends(mission_filters)]
+LocationFilterParams = Annotated[Filters, Depends(location_filters)]
+PartnerFilterParams = Annotated[Filters, Depends(partner_filters)]
 
-SELECTION_DEPENDENCIES: dict[str, Callable[..., Selection]] = {
-    "figures": figure_selection,
-    "activities": activity_selection,
-    "stories": story_selection,
-    "missions": mission_selection,
-    "locations": location_selection,
-    "partners": partner_selection,
+FILTER_DEPENDENCIES: dict[str, Callable[..., Awaitable[Filters]]] = {
+    "figures": figure_filters,
+    "activities": activity_filters,
+    "stories": story_filters,
+    "missions": mission_filters,
+    "locations": location_filters,
+    "partners": partner_filters,
 }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.v1.responses import item_response
-from app.api.v1.selections import FigureSelection
+from app.api.v1.selections import FigureFilterParams
 from app.db.session import SessionDep
 from app.queries import stats
 from app.schemas.stats import FigureStats, Overview
@@ -31,11 +31,11 @@ INCOMPATIBLE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/figures", response_model=FigureStats, responses=INCOMPATIBLE)
 def figure_stats(
-    session: SessionDep, selection: FigureSelection, group_by: GroupBy = None
+    session: SessionDep, filters: FigureFilterParams, group_by: GroupBy = None
 ) -> Response:
     """Sums of figure values per group, with the flags a chart needs ("at least", ~)."""
     dimensions = stats.parse_group_by(group_by)
-    groups = stats.figure_stats(session, selection, dimensions)
+    groups = stats.figure_stats(session, filters.resolve(session), dimensions)
     return item_response({"group_by": dimensions, "groups": groups})
 
 
