@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, Text, cast, literal, select, union_all
+from sqlalchemy import Executable, Select, String, Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.api.problems import InvalidParameters, parameter_error
@@ -62,6 +63,25 @@ LOOKUPS: dict[str, Lookup] = {
 }
 
 
+@cache
+def lookup_statement(names: tuple[str, ...]) -> Executable:
+    """One query finding the ids of the values of every filter in `names`, bound by name.
+
+    Built once per combination of filters and then reused, so a request only binds its values:
+    SQLAlchemy computes a statement's cache key once per statement object, and building and
+    keying this UNION anew cost more than running it.
+    """
+    parts: list[Select[str, str, Any]] = [
+        select(
+            literal(name, String).label("name"),
+            cast(LOOKUPS[name].column, Text).label("value"),
+            LOOKUPS[name].id_column.label("id"),
+        ).where(LOOKUPS[name].column.in_(bindparam(name, expanding=True)))
+        for name in names
+    ]
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
 def split_values(raw: str | None) -> list[str]:
     """'minusca, monusco' -> ['minusca', 'monusco']; None -> []."""
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
@@ -96,18 +116,10 @@ class FilterResolver:
                         parameter_error(name, f"'{value}' is not a valid {lookup.label}")
                     )
         found: dict[str, dict[str, int]] = {name: {} for name in wanted}
-        lookups: list[Select[str, str, Any]] = [
-            select(
-                literal(name, String).label("name"),
-                cast(LOOKUPS[name].column, Text).label("value"),
-                LOOKUPS[name].id_column.label("id"),
-            ).where(LOOKUPS[name].column.in_(values))
-            for name, values in wanted.items()
-            if values
-        ]
-        if lookups:
-            statement = lookups[0] if len(lookups) == 1 else union_all(*lookups)
-            for name, value, id_ in self.session.execute(statement):
+        asked = {name: values for name, values in wanted.items() if values}
+        if asked:
+            statement = lookup_statement(tuple(asked))
+            for name, value, id_ in self.session.execute(statement, asked):
                 found[name][value] = id_
         for name, values in wanted.items():
             unknown = [str(value) for value in values if str(value) not in found[name]]
