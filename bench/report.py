@@ -97,6 +97,36 @@ def render(path: str = "bench/out/results.json", out: str = "bench/RESULTS.md") 
     Path(out).write_text(markdown(results))
 
 
+def _cpu_table(runs: list[dict[str, Any]]) -> list[str]:
+    """CPU per request at 10 connections: where each side's time goes."""
+    rows = [r for r in runs if r["connections"] == 10 and "cpu_ms_per_request" in r["api"]]
+    if not rows:
+        return []
+    lines = [
+        "## CPU per request (10 connections)",
+        "",
+        "CPU seconds (user + system) the server's workers and PostgreSQL's processes spent "
+        "during each run, divided by the requests answered. The workers' figure is what the "
+        "framework, the ORM and the shaping of items cost beside the floor's bare driver calls.",
+        "",
+        "| endpoint | API workers ms | floor workers ms | PostgreSQL ms (API) "
+        "| PostgreSQL ms (floor) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        a, f = row["api"], row["floor"]
+        lines.append(
+            f"| {row['endpoint']} | {_ms(a['cpu_ms_per_request'])} "
+            f"| {_ms(f['cpu_ms_per_request'])} | {_ms(a['postgres_cpu_ms_per_request'])} "
+            f"| {_ms(f['postgres_cpu_ms_per_request'])} |"
+        )
+    return [*lines, ""]
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     db = results["database"]
@@ -143,6 +173,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{'n/a' if row['ratio'] is None else format(row['ratio'], '.0%')} |"
         )
     lines.append("")
+    lines += _cpu_table(results["runs"])
     if results.get("exports"):
         c = results["copy"]
         lines += [

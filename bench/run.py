@@ -157,6 +157,57 @@ def wait_idle(url: URL, timeout: float = 180) -> float:
     return round(time.perf_counter() - started, 1)
 
 
+def postgres_server_process(url: URL) -> psutil.Process | None:
+    """The postmaster of the benchmark database, when it runs on this machine (its backends
+    are its children); None for a server we cannot see."""
+    import psycopg
+
+    with psycopg.connect(db.psycopg_conninfo(url)) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        try:  # while the backend lives: it exits with the connection
+            return psutil.Process(int(row[0])).parent() if row else None
+        except psutil.Error:
+            return None
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far, by pid."""
+    used = {}
+    for process in processes:
+        with suppress(psutil.Error):
+            times = process.cpu_times()
+            used[process.pid] = times.user + times.system
+    return used
+
+
+class CpuMeter:
+    """CPU a server's workers and PostgreSQL spend during one measurement, per request.
+
+    Throughput on a shared 2-core machine mixes everyone's costs; CPU per request says whose
+    they are: what the framework costs shows in the workers' figure, next to the floor's.
+    """
+
+    def __init__(self, server: Server, postmaster: psutil.Process | None) -> None:
+        self.server, self.postmaster = server, postmaster
+        self.before = self._read()
+
+    def _read(self) -> tuple[dict[int, float], dict[int, float]]:
+        backends = self.postmaster.children() if self.postmaster else []
+        return cpu_seconds(self.server.workers()), cpu_seconds(backends)
+
+    def per_request(self, requests: int) -> dict[str, float | None]:
+        after = self._read()
+        spent = [
+            sum(now - then.get(pid, 0.0) for pid, now in current.items())
+            for then, current in zip(self.before, after, strict=True)
+        ]
+        per = [round(seconds * 1000 / requests, 2) if requests else None for seconds in spent]
+        return {
+            "cpu_ms_per_request": per[0],
+            "postgres_cpu_ms_per_request": per[1] if self.postmaster else None,
+        }
+
+
 def warm(server: Server, target: str, timeout: float = 180) -> None:
     """One successful request to `target` (retried while the server drains a backlog)."""
     deadline = time.time() + timeout
@@ -459,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         floor.wait_ready(next(iter(targets.values())))
         log(f"floor on {floor.base}")
 
+        postmaster = postgres_server_process(url)
         runs: list[dict[str, Any]] = []
         for name, target in targets.items():
             for server in (api, floor):  # warm both caches
@@ -468,13 +520,14 @@ def main(argv: list[str] | None = None) -> int:
                 row: dict[str, Any] = {"endpoint": name, "url": target, "connections": connections}
                 for label, server in (("api", api), ("floor", floor)):
                     wait_idle(url)
+                    meter = CpuMeter(server, postmaster)
                     result = load.run_load(
                         server.base + target,
                         connections,
                         args.duration,
                         prefer_wrk=not args.python_client,
                     )
-                    row[label] = result.as_dict()
+                    row[label] = {**result.as_dict(), **meter.per_request(result.requests)}
                 row["ratio"] = (
                     round(row["api"]["rps"] / row["floor"]["rps"], 3)
                     if row["floor"]["rps"]
@@ -485,7 +538,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{name:40s} c={connections:<3d} api {row['api']['rps']:8.1f} rps "
                     f"p50 {row['api']['p50_ms']:7.2f} p99 {row['api']['p99_ms']:7.2f} "
                     f"err {row['api']['errors']} | floor {row['floor']['rps']:8.1f} rps "
-                    f"p99 {row['floor']['p99_ms']:7.2f} | ratio {row['ratio']}"
+                    f"p99 {row['floor']['p99_ms']:7.2f} | ratio {row['ratio']} | CPU ms/request "
+                    f"api {row['api']['cpu_ms_per_request']} floor "
+                    f"{row['floor']['cpu_ms_per_request']}"
                 )
         results["runs"] = runs
 
