@@ -489,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"API on {api.base}; choosing targets (walking the cursor chain)")
         targets, target_info = choose_targets(api, args.figures)
         targets = {name: url for name, url in targets.items() if args.only in name}
+        if not targets:
+            raise SystemExit(f"--only {args.only!r} names no endpoint")
         results["targets"] = {"urls": targets, **target_info}
 
         captured = capture(url, list(targets.values()))
@@ -567,8 +569,11 @@ def main(argv: list[str] | None = None) -> int:
         (OUT / "results.json").write_bytes(
             orjson.dumps(results, option=orjson.OPT_INDENT_2, default=str)
         )
-        # a partial run (--only, --skip-exports, --soak 0) never replaces the committed report
-        complete = not args.only and not args.skip_exports and args.soak > 0
+        # a partial run (--only, --connections, --skip-exports, --soak 0) never replaces the
+        # committed report
+        complete = (
+            not args.only and levels == [1, 10, 50] and not args.skip_exports and args.soak > 0
+        )
         markdown = ROOT / "bench" / "RESULTS.md" if complete else OUT / "RESULTS.md"
         markdown.write_text(report.markdown(results))
         log(f"wrote bench/out/results.json and {markdown.relative_to(ROOT)}")
