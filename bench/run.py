@@ -5,10 +5,11 @@
 2. The API under uvicorn with the production settings the README recommends, and the floor
    (bench/floor.py: a bare ASGI app running the API's own SQL) under the same settings.
 3. Load on loopback (wrk if on PATH, else a raw asyncio client) at 1, 10 and 50 connections
-   for each endpoint, against the API and then the floor; a 50-connection soak; the CSV and
-   NDJSON exports of every figure against PostgreSQL's own COPY of the same SELECT.
-4. bench/out/results.json and bench/RESULTS.md. Everything started is stopped on exit, error
-   or Ctrl-C.
+   for each endpoint, against the API and then the floor, with the CPU each side and
+   PostgreSQL spend per request; a 50-connection soak; the CSV and NDJSON exports of every
+   figure against PostgreSQL's own COPY of the same SELECT.
+4. bench/out/results.json and bench/RESULTS.md (bench/out/RESULTS.md for a partial run).
+   Everything started is stopped on exit, error or Ctrl-C.
 """
 
 from __future__ import annotations
