@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi.testclient import TestClient
 
 from app.seeding.reader import SeedSet
@@ -94,3 +96,8 @@ def test_overview_counts_match_mission_details(client: TestClient, seeds: SeedSe
     assert [r["objective"] for r in overview["objectives"]] == [1, 2, 3, 4, 5]
     with_objective = [f for s, _, f in seeds.editions[0].figures() if s.objective is not None]
     assert sum(r["figures"] for r in overview["objectives"]) == len(with_objective)
+    stories = Counter(s.objective for s in seeds.editions[0].stories if s.objective is not None)
+    for row in overview["objectives"]:
+        assert row["stories"] == stories[row["objective"]] > 0
+        detail = client.get(f"/v1/objectives/{row['objective']}").json()
+        assert {k: row[k] for k in ("stories", "activities", "figures")} == detail["counts"]

@@ -128,7 +128,8 @@ def objective_item(objective: Objective) -> dict[str, Any]:
 
 
 def objective_counts(session: Session, objective_id: int | ColumnElement[int]) -> dict[str, int]:
-    stories = select(func.count(Story.id)).where(Story.objective_id == objective_id)
+    # count(*), so that the index on objective_id answers alone
+    stories = select(func.count()).select_from(Story).where(Story.objective_id == objective_id)
     activities = rollups.ACTIVITIES.total([activity_rollup.c.objective_id == objective_id])
     figures = rollups.FIGURES.total([figure_rollup.c.objective_id == objective_id])
     row = session.execute(

@@ -189,7 +189,10 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             session,
             "mission",
             Mission.code,
-            stories=select(Mission.code, func.count(distinct(story_mission.c.story_id)))
+            # (story, mission) is story_mission's primary key, so each row is a distinct story
+            # of its mission: count(*) is the count, without DISTINCT's sort (419 -> 68 ms at
+            # 1,000,000 figures)
+            stories=select(Mission.code, func.count())
             .join(story_mission, story_mission.c.mission_id == Mission.id)
             .group_by(Mission.code),
             activities=select(Mission.code, ACTIVITY_COUNT)
@@ -201,7 +204,9 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             session,
             "objective",
             Objective.number,
-            stories=select(Objective.number, func.count(Story.id))
+            # count(*), not count(story.id) (never NULL in this join): then the index on
+            # objective_id answers alone (150 -> 41 ms at 1,000,000 figures)
+            stories=select(Objective.number, func.count())
             .join(Story, Story.objective_id == Objective.id)
             .group_by(Objective.number),
             activities=select(Objective.number, ACTIVITY_COUNT)
