@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(
         default=10, gt=0, description="A request body must arrive within this time (else 408)."
     )
+    header_timeout_seconds: float = Field(
+        default=10, gt=0, description="A request's head must arrive within this time."
+    )
     auth_max_failures: int = Field(default=10, ge=1, description="Failed authentications ...")
     auth_failure_window_seconds: int = Field(default=60, ge=1, description="... per this window.")
     host: str = "127.0.0.1"
