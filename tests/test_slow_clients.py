@@ -186,6 +186,8 @@ def test_slow_clients_hold_no_slot_and_are_cut_off(live_server: LiveServer) -> N
         deadline = opened + HEADER_TIMEOUT + 10
         assert [closed_by_server(sock, deadline) for sock in heads] == [True] * len(heads)
         assert httpx.get(live_server.base + "/readyz", timeout=5).status_code == 200
+        spec = httpx.get(live_server.base + "/openapi.json", timeout=5).json()
+        assert "408" in spec["paths"]["/v1/figures"]["post"]["responses"]
     finally:
         for sock in bodies + heads:
             sock.close()
