@@ -209,6 +209,7 @@ def serve(
     import uvicorn
 
     from app.db.url import resolve_database_url
+    from app.http_protocol import HeaderTimeoutProtocol
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -220,6 +221,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_config=None,
+        http=HeaderTimeoutProtocol,
         proxy_headers=True,
         server_header=False,
     )

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default=False, description="Reads need a key with the read scope too."
     )
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Largest request body.")
+    body_timeout_seconds: float = Field(
+        default=10, gt=0, description="A request body must arrive within this time (else 408)."
+    )
+    header_timeout_seconds: float = Field(
+        default=10, gt=0, description="A request's head must arrive within this time."
+    )
     auth_max_failures: int = Field(default=10, ge=1, description="Failed authentications ...")
     auth_failure_window_seconds: int = Field(default=60, ge=1, description="... per this window.")
     host: str = "127.0.0.1"

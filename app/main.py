@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
 from app.api.middleware import (
-    BodySizeLimitMiddleware,
     ConcurrencyLimitMiddleware,
+    RequestBodyMiddleware,
     RequestContextMiddleware,
 )
 from app.api.openapi import problem_openapi
@@ -90,11 +90,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             ],
             expose_headers=["ETag", "Link", "X-Request-ID"],
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     # a request may hold two connections (an export streams on its own): the pool has
     # 2 * db_pool_size, so this many requests at once can never wait on it
     app.add_middleware(
         ConcurrencyLimitMiddleware, limit=settings.db_pool_size, exempt=frozenset({"/healthz"})
+    )
+    # outside the slots: a slow or unfinished body waits here and holds none
+    app.add_middleware(
+        RequestBodyMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
     )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and access logs, body size limit, concurrency limit."""
+"""Pure ASGI middleware: request ids and access logs, request bodies, concurrency limit."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import uuid
 
 import anyio
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.problems import PROBLEM_MEDIA_TYPE
-from app.api.responses import dumps
+from app.api.problems import Problem, problem_response
 from app.logging import request_id_var
 
 log = logging.getLogger("crsv.access")
@@ -63,63 +63,70 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class BodySizeLimitMiddleware:
-    """Refuse a body above the limit with a 413 problem, declared or streamed.
+class RequestBodyMiddleware:
+    """Read the whole request body up front, bounded in size (413) and in time (408).
 
-    A declared Content-Length is checked before anything is read; a chunked body is read up to
-    the limit, then handed on. Write bodies are small JSON documents, so buffering them is fine.
+    It runs before a request takes a concurrency slot, so a client that sends its body slowly,
+    or never finishes it, holds a cheap waiting task and no slot. A declared Content-Length is
+    checked before anything is read. Write bodies are small JSON documents, so buffering them is
+    fine; the app then reads them from memory.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
-            return
         messages: list[Message] = []
-        size = 0
-        while True:
-            message = await receive()
-            messages.append(message)
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
-                return
-            if message["type"] != "http.request" or not message.get("more_body", False):
-                break
+        problem = await self._read(scope, receive, messages)
+        if problem is not None:
+            await problem_response(problem, Request(scope))(scope, receive, send)
+            return
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = dumps(
-            {
-                "type": "/problems/body-too-large",
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": f"The request body is larger than {self.max_bytes} bytes.",
-                "instance": scope["path"],
-            }
+    async def _read(
+        self, scope: Scope, receive: Receive, messages: list[Message]
+    ) -> Problem | None:
+        """Collect the body's messages into `messages`, or say why it is refused."""
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            return self._too_large()
+        size = 0
+        with anyio.move_on_after(self.timeout_seconds):
+            while True:
+                message = await receive()
+                messages.append(message)
+                size += len(message.get("body", b""))
+                if size > self.max_bytes:
+                    return self._too_large()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return None
+        return self._too_slow()
+
+    def _too_large(self) -> Problem:
+        return Problem(
+            413,
+            f"The request body is larger than {self.max_bytes} bytes.",
+            slug="body-too-large",
+            title="Content Too Large",
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+
+    def _too_slow(self) -> Problem:
+        # the rest of the body may still be on its way: close rather than read it as a request
+        return Problem(
+            408,
+            f"The request body did not arrive within {self.timeout_seconds:g} seconds.",
+            slug="body-timeout",
+            headers={"Connection": "close"},
         )
-        await send({"type": "http.response.body", "body": body})
 
 
 class ConcurrencyLimitMiddleware:

@@ -60,6 +60,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No key, or an unknown or revoked one"},
     403: {"description": "The key lacks the write scope"},
     404: {"description": "No record has this id"},
+    408: {"description": "The body did not arrive in time (CRSV_BODY_TIMEOUT_SECONDS)"},
     409: {
         "description": "A referenced record is missing, the id is taken, or the record "
         "is still referenced"
