@@ -59,14 +59,23 @@ def test_grouping_by_metric_allows_mixed_metrics(client: TestClient, seeds: Seed
     assert {g["metric"] for g in groups} == {f.metric for _, _, f in seeds.editions[0].figures()}
 
 
-def test_summing_different_metrics_is_refused(client: TestClient) -> None:
-    response = client.get("/v1/stats/figures?group_by=mission")
-    assert response.status_code == 422
-    assert response.json()["type"] == "/problems/incompatible-metrics"
-    assert response.json()["detail"] == (
-        "The selected figures count 21 different things (metrics); their values cannot be "
-        "added up. Add `metric` to group_by, or filter one metric."
-    )
+def test_several_metrics_are_split_by_metric_never_summed(client: TestClient) -> None:
+    body = client.get("/v1/stats/figures?group_by=mission").json()
+    assert body["group_by"] == ["mission", "metric"]
+    groups = {(g["mission"], g["metric"]): g for g in body["groups"]}
+    assert groups["MONUSCO", "convictions"]["sum"] == 36 + 3 + 26
+    assert len({g["metric"] for g in body["groups"]}) == 21
+
+
+def test_stats_without_parameters_are_one_group_per_metric(client: TestClient) -> None:
+    body = client.get("/v1/stats/figures").json()
+    assert body["group_by"] == ["metric"]
+    assert len(body["groups"]) == 21
+    assert sum(g["figures"] for g in body["groups"]) == 49
+
+
+def test_one_metric_is_not_split_further(client: TestClient) -> None:
+    assert client.get("/v1/stats/figures?metric=trainees").json()["group_by"] == []
 
 
 def test_unknown_dimension_is_422(client: TestClient) -> None:

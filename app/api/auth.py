@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from app.api.problems import Problem
@@ -16,6 +16,13 @@ from app.db.session import SessionDep
 from app.enums import Scope
 
 CHALLENGE = 'Bearer realm="crsv-data"'
+BEARER = HTTPBearer(
+    scheme_name="apiKey",
+    description="An API key made with `crsv keys create`, sent as `Authorization: Bearer "
+    "crsv_...`. Writes need the write scope, the audit trail the admin scope; reads are "
+    "public unless the server sets CRSV_REQUIRE_READ_KEY.",
+    auto_error=False,
+)
 
 
 @dataclass(frozen=True)
@@ -80,17 +87,25 @@ def _allow(principal: Principal | None, scope: Scope) -> Principal:
     return principal
 
 
-def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
+class RequiredScope:
     """A dependency that lets through only keys whose scope includes `scope`."""
 
-    async def dependency(principal: CurrentPrincipal) -> Principal:
-        return _allow(principal, scope)
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
 
-    return dependency
+    async def __call__(
+        self,
+        principal: CurrentPrincipal,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    ) -> Principal:
+        # `_scheme` only declares the bearer scheme, so OpenAPI marks exactly the operations
+        # that need a key (Swagger UI's Authorize button, generated clients' auth);
+        # `current_principal` reads and checks the header
+        return _allow(principal, self.scope)
 
 
-Writer = Annotated[Principal, Depends(require(Scope.WRITE))]
-Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
+Writer = Annotated[Principal, Depends(RequiredScope(Scope.WRITE))]
+Admin = Annotated[Principal, Depends(RequiredScope(Scope.ADMIN))]
 
 
 async def read_gate(request: Request, principal: CurrentPrincipal) -> None:

@@ -30,7 +30,7 @@ class Readiness(BaseModel):
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@router.get("/healthz", summary="Process is alive")
+@router.get("/healthz", name="get_liveness", summary="Process is alive")
 def healthz(response: Response) -> Health:
     """Answers as long as the process serves requests; touches no dependency."""
     response.headers.update(NO_STORE)
@@ -39,6 +39,7 @@ def healthz(response: Response) -> Health:
 
 @router.get(
     "/readyz",
+    name="get_readiness",
     summary="Ready to serve: database reachable and migrated",
     responses={503: {"description": "Database unreachable or not at the latest migration"}},
 )

@@ -6,8 +6,26 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
+
+TAGS: list[dict[str, Any]] = [
+    {"name": "missions", "description": "The peacekeeping missions and what they did."},
+    {"name": "objectives", "description": "The five priority objectives of the report."},
+    {"name": "stories", "description": "Stories of good practice, boxes and overviews."},
+    {"name": "activities", "description": "What a mission did, within a story."},
+    {"name": "figures", "description": "The numbers activities produced, with evidence."},
+    {"name": "stats", "description": "Aggregates for dashboards, computed in SQL."},
+    {"name": "exports", "description": "Whole datasets as files, and the data package."},
+    {"name": "places", "description": "Countries and locations."},
+    {"name": "partners", "description": "Organisations missions worked with."},
+    {"name": "vocabularies", "description": "Metrics and activity types."},
+    {"name": "reports", "description": "Report editions."},
+    {"name": "audit", "description": "Who changed what through the write API (admin key)."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+"""Tags in the order a reader meets them: the report's content first, plumbing last."""
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -42,6 +60,12 @@ COMMON_ERRORS = {
 }
 
 
+def operation_id(route: APIRoute) -> str:
+    """Short, stable ids for generated clients: `list_activities` becomes `listActivities`."""
+    first, *rest = route.name.replace("-", "_").split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def problem_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -51,6 +75,7 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         license_info=app.license_info,
+        tags=TAGS,
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA

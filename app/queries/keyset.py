@@ -132,6 +132,20 @@ def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
 
 
+def example_cursor(sort: Sort) -> str:
+    """A well-formed cursor for `sort`, for the documentation: each key gets a sample of its
+    type, so the example resumes a real order and answers a (possibly short) page."""
+    return encode_cursor(sort, [_sample(key) for key in sort.keys])
+
+
+def _sample(key: SortKey) -> Any:
+    expected = cast(ColumnElement[Any], key.expression).type.python_type
+    if issubclass(expected, StrEnum):
+        return next(iter(expected)).value
+    samples: dict[type, Any] = {int: 1, float: 1.0, str: "a", date: "2023-01-01"}
+    return samples[expected]
+
+
 def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
     """The sort values a cursor resumes after; 422 when it is malformed or for another sort."""
     malformed = InvalidParameters([parameter_error("cursor", "malformed cursor")])

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.api.problems import InvalidParameters, Problem, parameter_error
+from app.api.problems import InvalidParameters, parameter_error
 from app.enums import Qualifier
 from app.models import (
     ActivityType,
@@ -122,24 +122,23 @@ def _measures() -> list[ColumnElement[Any]]:
 
 def figure_stats(
     session: Session, selection: Selection, group_by: list[str]
-) -> list[dict[str, Any]]:
-    """Sums of figure values per group, refusing to add different metrics together.
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Sums of figure values per group, and the dimensions they were grouped by.
 
-    Read from the figure rollup when the selection and every dimension allow it (thousands of
-    groups instead of every figure); otherwise from the figures themselves.
+    Figures of different metrics count different things, so they are never added together:
+    when the selection holds several metrics and `metric` is not asked for, the groups are
+    split by metric as well. Read from the figure rollup when the selection and every
+    dimension allow it (thousands of groups instead of every figure); otherwise from the
+    figures themselves.
     """
-    dimensions = [DIMENSIONS[name] for name in group_by]
     metric_id: Expression
-    keys: list[ColumnElement[Any]]
     counted: ColumnElement[Any]
-    if selection.rollup is not None and all(d.rollup_key is not None for d in dimensions):
-        base = ROLLUP_FROM.where(*selection.rollup)
+    from_rollup = selection.rollup is not None and all(
+        DIMENSIONS[name].rollup_key is not None for name in group_by
+    )
+    if from_rollup:
+        base = ROLLUP_FROM.where(*(selection.rollup or ()))
         metric_id = figure_rollup.c.metric_id
-        keys = [
-            d.rollup_key.label(name)
-            for name, d in zip(group_by, dimensions, strict=True)
-            if d.rollup_key is not None
-        ]
         measures = _rollup_measures()
         counted = func.sum(figure_rollup.c.figures)
     else:
@@ -149,7 +148,6 @@ def figure_stats(
             conditions.append(search_condition(figures.SPEC, selection.q))
         base = figures.SPEC.select.where(*conditions)
         metric_id = Figure.metric_id
-        keys = [d.key.label(name) for name, d in zip(group_by, dimensions, strict=True)]
         measures = _measures()
         counted = func.count(Figure.id)
     if "metric" not in group_by:
@@ -157,14 +155,12 @@ def figure_stats(
             base.with_only_columns(func.count(distinct(metric_id))).order_by(None)
         )
         if (metric_count or 0) > 1:
-            raise Problem(
-                422,
-                f"The selected figures count {metric_count} different things (metrics); "
-                "their values cannot be added up. Add `metric` to group_by, or filter one "
-                "metric.",
-                slug="incompatible-metrics",
-                title="Different metrics cannot be summed",
-            )
+            group_by = [*group_by, "metric"]
+    dimensions = [DIMENSIONS[name] for name in group_by]
+    keys: list[ColumnElement[Any]] = [
+        (d.rollup_key if from_rollup and d.rollup_key is not None else d.key).label(name)
+        for name, d in zip(group_by, dimensions, strict=True)
+    ]
     labels: list[ColumnElement[Any]] = [
         expr.label(label) for d in dimensions for label, expr in d.labels.items()
     ]
@@ -174,7 +170,7 @@ def figure_stats(
         .having(counted > 0)  # no phantom all-null group when nothing matched
         .order_by(*(key.asc().nulls_last() for key in keys))
     )
-    return [dict(row) for row in session.execute(statement).mappings()]
+    return group_by, [dict(row) for row in session.execute(statement).mappings()]
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")

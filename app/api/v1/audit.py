@@ -25,7 +25,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/audit", response_model=Page[AuditEventOut], responses=RESPONSES)
+@router.get(
+    "/audit", name="list_audit_events", response_model=Page[AuditEventOut], responses=RESPONSES
+)
 def list_audit(
     request: Request,
     session: SessionDep,
@@ -48,7 +50,7 @@ def list_audit(
         Query(description="Before this time.", examples=["2027-01-01T00:00:00Z"]),
     ] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, params.cursor_param(audit.SPEC)] = None,
 ) -> Response:
     """Every write, newest first: who, when, what, and the record before and after."""
     filters = audit.AuditFilters(

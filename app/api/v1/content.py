@@ -43,11 +43,9 @@ def list_stories(
     request: Request,
     session: SessionDep,
     filters: StoryFilterParams,
-    sort: Annotated[
-        str | None, params.sort_param(list(stories.SORT_FIELDS), stories.DEFAULT_SORT)
-    ] = None,
+    sort: Annotated[str | None, params.sort_param(stories.SPEC)] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, params.cursor_param(stories.SPEC)] = None,
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
     return list_response(request, session, filters, PageRequest(limit, cursor, sort))
@@ -71,11 +69,9 @@ def list_activities(
     request: Request,
     session: SessionDep,
     filters: ActivityFilterParams,
-    sort: Annotated[
-        str | None, params.sort_param(list(activities.SORT_FIELDS), activities.DEFAULT_SORT)
-    ] = None,
+    sort: Annotated[str | None, params.sort_param(activities.SPEC)] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, params.cursor_param(activities.SPEC)] = None,
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
     return list_response(request, session, filters, PageRequest(limit, cursor, sort))
@@ -100,11 +96,9 @@ def list_figures(
     request: Request,
     session: SessionDep,
     filters: FigureFilterParams,
-    sort: Annotated[
-        str | None, params.sort_param(list(figures.SORT_FIELDS), figures.DEFAULT_SORT)
-    ] = None,
+    sort: Annotated[str | None, params.sort_param(figures.SPEC)] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, params.cursor_param(figures.SPEC)] = None,
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
     return list_response(request, session, filters, PageRequest(limit, cursor, sort))

@@ -28,14 +28,17 @@ Hxl = Annotated[
     bool,
     Query(description="CSV only: add the HXL hashtag row under the header.", examples=[True]),
 ]
+# files are documented as strings (binary where they are), so generated clients return bytes
+TEXT: dict[str, Any] = {"schema": {"type": "string"}}
+BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 FILE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The file, streamed.",
         "content": {
-            "text/csv": {},
-            "application/json": {},
-            "application/x-ndjson": {},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            "text/csv": TEXT,
+            "application/json": TEXT,
+            "application/x-ndjson": TEXT,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY,
         },
     },
     422: {"description": "A parameter is invalid (problem+json naming each one)"},
@@ -44,11 +47,12 @@ FILE: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/datapackage.zip",
+    name="export_data_package",
     response_class=StreamingResponse,
     responses={
         200: {
             "description": "Zip with datapackage.json and data/*.csv",
-            "content": {"application/zip": {}},
+            "content": {"application/zip": BINARY},
         }
     },
 )

@@ -10,6 +10,8 @@ from fastapi import Query, Request
 from pydantic import BeforeValidator
 
 from app.api.problems import InvalidParameters, parameter_error
+from app.queries.keyset import example_cursor, parse_sort
+from app.queries.listing import ListSpec
 
 
 def listed(description: str, example: str) -> object:
@@ -26,7 +28,7 @@ Country = Annotated[str | None, listed("ISO 3166-1 alpha-3 country code(s).", "C
 Location = Annotated[str | None, listed("Location id(s).", "goma")]
 Partner = Annotated[str | None, listed("Partner organisation id(s).", "unfpa")]
 StoryId = Annotated[str | None, listed("Story id(s).", "2023-story-10")]
-ActivityId = Annotated[str | None, listed("Activity id(s).", "2023-story-10-mobile-courts")]
+ActivityId = Annotated[str | None, listed("Activity id(s).", "2023-story-10-mobile-courts-support")]
 ActivityTypeCode = Annotated[str | None, listed("Activity type code(s).", "training")]
 MetricCode = Annotated[str | None, listed("Metric code(s).", "convictions")]
 QualifierCode = Annotated[
@@ -79,14 +81,18 @@ DateTo = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (1 to 500).", examples=[50])]
-Cursor = Annotated[
-    str | None,
-    Query(
+
+
+def cursor_param(spec: ListSpec) -> object:
+    """The `cursor` parameter of one list, with an example made for its default order."""
+    default = parse_sort(spec.default_sort, spec.sort_fields, spec.id_column)
+    return Query(
         description="Opaque token from `next_cursor` of the previous page.",
-        examples=["eyJzIjoiLXllYXIscG9zaXRpb24iLCJ2IjpbMjAyMyw1MCw1MF19"],
+        examples=[example_cursor(default)],
         max_length=1000,
-    ),
-]
+    )
+
+
 SearchText = Annotated[
     str | None,
     Query(
@@ -108,14 +114,27 @@ NameSearch = Annotated[
 ]
 
 
-def sort_param(fields: list[str], default: str) -> object:
+def sort_param(spec: ListSpec) -> object:
+    """The `sort` parameter of one list: its fields as an enum, or a comma list of them."""
+    fields = list(spec.sort_fields)
+    one = f"-?({'|'.join(fields)})"
     return Query(
         description=(
             f"Comma list of {', '.join(fields)}; prefix `-` for descending. "
-            f"Default `{default}`; ties are broken by internal id, so the order is stable."
+            f"Default `{spec.default_sort}`; ties are broken by internal id, so the order is "
+            "stable."
         ),
-        examples=[default],
+        examples=[spec.default_sort],
         max_length=200,
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "type": "string",
+                    "enum": [f"{sign}{name}" for name in fields for sign in ("", "-")],
+                },
+                {"type": "string", "pattern": f"^{one}(,{one})*$", "maxLength": 200},
+            ]
+        },
     )
 
 

@@ -41,8 +41,11 @@ router = APIRouter()
 
 
 def _sort(dataset: str) -> Any:
-    spec = DATASETS[dataset].spec
-    return params.sort_param(list(spec.sort_fields), spec.default_sort)
+    return params.sort_param(DATASETS[dataset].spec)
+
+
+def _cursor(dataset: str) -> Any:
+    return params.cursor_param(DATASETS[dataset].spec)
 
 
 def _one(
@@ -75,7 +78,7 @@ def list_reports(
     session: SessionDep,
     sort: Annotated[str | None, _sort("reports")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("reports")] = None,
 ) -> Response:
     """Report editions held by the service."""
     return _page(request, session, Filters("reports"), limit, cursor, sort)
@@ -105,7 +108,7 @@ def list_missions(
     filters: MissionFilterParams,
     sort: Annotated[str | None, _sort("missions")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("missions")] = None,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
     return _page(request, session, filters, limit, cursor, sort)
@@ -132,7 +135,7 @@ def list_objectives(
     session: SessionDep,
     sort: Annotated[str | None, _sort("objectives")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("objectives")] = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
     return _page(request, session, Filters("objectives"), limit, cursor, sort)
@@ -159,7 +162,7 @@ def list_countries(
     session: SessionDep,
     sort: Annotated[str | None, _sort("countries")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("countries")] = None,
 ) -> Response:
     """Countries referenced by the data."""
     return _page(request, session, Filters("countries"), limit, cursor, sort)
@@ -185,7 +188,7 @@ def list_locations(
     filters: LocationFilterParams,
     sort: Annotated[str | None, _sort("locations")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("locations")] = None,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
     return _page(request, session, filters, limit, cursor, sort)
@@ -219,7 +222,7 @@ def list_partners(
     filters: PartnerFilterParams,
     sort: Annotated[str | None, _sort("partners")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("partners")] = None,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
     return _page(request, session, filters, limit, cursor, sort)
@@ -246,7 +249,7 @@ def list_metrics(
     session: SessionDep,
     sort: Annotated[str | None, _sort("metrics")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("metrics")] = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
     return _page(request, session, Filters("metrics"), limit, cursor, sort)
@@ -274,7 +277,7 @@ def list_activity_types(
     session: SessionDep,
     sort: Annotated[str | None, _sort("activity-types")] = None,
     limit: params.Limit = 50,
-    cursor: params.Cursor = None,
+    cursor: Annotated[str | None, _cursor("activity-types")] = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
     return _page(request, session, Filters("activity-types"), limit, cursor, sort)

@@ -19,27 +19,28 @@ GroupBy = Annotated[
     str | None,
     Query(
         description="Comma list of dimensions to group by: "
-        f"{', '.join(stats.DIMENSIONS)}. Without `metric`, the selection must hold one metric.",
+        f"{', '.join(stats.DIMENSIONS)}. Figures of different metrics are never added up: "
+        "when the selection holds several metrics, the groups are split by `metric` too "
+        "(and `group_by` in the answer says so).",
         examples=["mission,metric"],
         max_length=200,
     ),
 ]
-INCOMPATIBLE: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Bad parameter, or figures of different metrics would be summed"}
-}
+INCOMPATIBLE: dict[int | str, dict[str, Any]] = {422: {"description": "A parameter is invalid"}}
 
 
-@router.get("/figures", response_model=FigureStats, responses=INCOMPATIBLE)
+@router.get("/figures", name="get_figure_stats", response_model=FigureStats, responses=INCOMPATIBLE)
 def figure_stats(
     session: SessionDep, filters: FigureFilterParams, group_by: GroupBy = None
 ) -> Response:
     """Sums of figure values per group, with the flags a chart needs ("at least", ~)."""
-    dimensions = stats.parse_group_by(group_by)
-    groups = stats.figure_stats(session, filters.resolve(session), dimensions)
+    dimensions, groups = stats.figure_stats(
+        session, filters.resolve(session), stats.parse_group_by(group_by)
+    )
     return item_response({"group_by": dimensions, "groups": groups})
 
 
-@router.get("/overview", response_model=Overview)
+@router.get("/overview", name="get_overview", response_model=Overview)
 def overview(session: SessionDep) -> Response:
     """Per mission and per objective: counts and headline totals (trained, convicted,
     survivors identified)."""

@@ -55,6 +55,15 @@ ID_PARAMETER = {
     "activities": "activity_id",
     "figures": "figure_id",
 }
+# each write sits beside the reads of its resource in the documentation
+TAGS = {
+    "reports": "reports",
+    "locations": "places",
+    "partners": "partners",
+    "stories": "stories",
+    "activities": "activities",
+    "figures": "figures",
+}
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not JSON"},
     401: {"description": "No key, or an unknown or revoked one"},
@@ -143,12 +152,11 @@ def _register(plural: str, resource: Writable) -> None:
     for handler in handlers:
         handler.__annotations__["record_id"] = record_id
 
-    tag: list[str | Enum] = [
-        plural if plural in ("stories", "activities", "figures") else "curation"
-    ]
+    tag: list[str | Enum] = [TAGS[plural]]
     router.add_api_route(
         f"/{plural}",
         create,
+        name=f"create_{name}",
         methods=["POST"],
         status_code=201,
         response_model=shown,
@@ -160,6 +168,7 @@ def _register(plural: str, resource: Writable) -> None:
     router.add_api_route(
         f"/{plural}/{{{ID_PARAMETER[plural]}}}",
         replace,
+        name=f"replace_{name}",
         methods=["PUT"],
         response_model=shown,
         responses=ERRORS,
@@ -170,6 +179,7 @@ def _register(plural: str, resource: Writable) -> None:
     router.add_api_route(
         f"/{plural}/{{{ID_PARAMETER[plural]}}}",
         patch,
+        name=f"patch_{name}",
         methods=["PATCH"],
         response_model=shown,
         responses=ERRORS,
@@ -185,6 +195,7 @@ def _register(plural: str, resource: Writable) -> None:
     router.add_api_route(
         f"/{plural}/{{{ID_PARAMETER[plural]}}}",
         delete,
+        name=f"delete_{name}",
         methods=["DELETE"],
         status_code=204,
         responses=ERRORS,
