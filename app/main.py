@@ -18,6 +18,7 @@ from app.api.middleware import (
     ConcurrencyLimitMiddleware,
     RequestContextMiddleware,
 )
+from app.api.negotiation import VaryMiddleware
 from app.api.openapi import problem_openapi
 from app.api.problems import register_problem_handlers
 from app.auth.throttle import FailureThrottle
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)
+    app.add_middleware(VaryMiddleware)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:

@@ -1,5 +1,5 @@
 """How routes answer: JSON pages with a `Link` header, or the whole selection streamed as a
-file when the client asks for CSV or NDJSON."""
+file when the client asks for CSV or NDJSON (app/api/negotiation.py chooses)."""
 
 from __future__ import annotations
 
@@ -20,18 +20,6 @@ from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Filters, Selection
 
-NEGOTIABLE = {"application/json": None, "text/csv": "csv", "application/x-ndjson": "ndjson"}
-
-
-def negotiated_format(request: Request) -> str | None:
-    """'csv' or 'ndjson' when the Accept header prefers it to JSON, else None (JSON)."""
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media_type = part.split(";")[0].strip().lower()
-        if media_type in NEGOTIABLE:
-            return NEGOTIABLE[media_type]
-    return None
-
 
 def page_response(request: Request, page: Page) -> JSONBytesResponse:
     headers = {}
@@ -46,10 +34,10 @@ def item_response(item: dict[str, Any]) -> JSONBytesResponse:
 
 
 def list_response(
-    request: Request, session: Session, filters: Filters, page: PageRequest
+    request: Request, session: Session, filters: Filters, page: PageRequest, fmt: str | None
 ) -> Response:
+    """One JSON page, or with `fmt` (negotiated: 'csv', 'ndjson') the whole selection."""
     selection = filters.resolve(session)
-    fmt = negotiated_format(request)
     if fmt is not None:
         return export_response(request, filters.dataset, selection, fmt)
     described = DATASETS[filters.dataset]
