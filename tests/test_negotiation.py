@@ -77,6 +77,19 @@ def test_every_list_response_varies_by_accept(
     assert "Accept" in vary(cached)
 
 
+def test_one_representation_has_one_etag_whatever_the_accept(client: TestClient) -> None:
+    plain = client.get(LIST, headers={"Accept": "text/csv"})
+    weighted = client.get(LIST, headers={"Accept": "text/csv, application/json;q=0.5"})
+    assert plain.headers["etag"] == weighted.headers["etag"]
+    assert plain.content == weighted.content
+    ndjson = client.get(LIST, headers={"Accept": "application/x-ndjson"})
+    assert ndjson.headers["etag"] != plain.headers["etag"]
+    revalidated = client.get(
+        LIST, headers={"Accept": "text/*", "If-None-Match": plain.headers["etag"]}
+    )
+    assert revalidated.status_code == 304
+
+
 def test_errors_of_a_list_route_vary_by_accept(client: TestClient) -> None:
     invalid = client.get("/v1/figures?limit=0&mission=nope", headers=PLAIN)
     assert invalid.status_code == 422
