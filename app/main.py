@@ -14,11 +14,13 @@ from sqlalchemy import Engine
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
+from app.api.head import HeadMiddleware
 from app.api.middleware import (
     ConcurrencyLimitMiddleware,
     RequestBodyMiddleware,
     RequestContextMiddleware,
 )
+from app.api.negotiation import VaryMiddleware
 from app.api.openapi import operation_id, problem_openapi
 from app.api.problems import register_problem_handlers
 from app.auth.throttle import FailureThrottle
@@ -35,7 +37,8 @@ conflict-related sexual violence (CRSV), as told by the DPO annual reports, star
 its breakdown by sex where the report gives one, and a verbatim evidence phrase.
 
 Only public, aggregate figures are held; nothing here describes an individual survivor.
-Errors are RFC 9457 `application/problem+json`.
+Errors are RFC 9457 `application/problem+json`. Every GET also answers HEAD: the same status
+and headers (ETag included), without the body.
 """
 DOCS_ASSETS = "/docs/assets"
 
@@ -80,8 +83,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)
+    app.add_middleware(VaryMiddleware)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadMiddleware)  # outside the layers whose headers a HEAD must show
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

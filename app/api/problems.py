@@ -38,6 +38,7 @@ class Problem(Exception):
         title: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -46,6 +47,8 @@ class Problem(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.errors = errors
         self.headers = headers
+        self.extensions = extensions or {}
+        """Extra members of the problem object (RFC 9457 §3.2)."""
 
 
 class NotFound(Problem):
@@ -86,6 +89,7 @@ def problem_response(problem: Problem, request: Request) -> JSONBytesResponse:
     }
     if problem.errors is not None:
         body["errors"] = problem.errors
+    body.update(problem.extensions)
     return JSONBytesResponse(
         body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_MEDIA_TYPE
     )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
+from app.api.negotiation import ListFormat
 from app.api.problems import NotFound
 from app.api.v1 import params
 from app.api.v1.responses import item_response, list_response
@@ -23,9 +24,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No record ha
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "One page as JSON; or, with `Accept: text/csv` or "
-        "`Accept: application/x-ndjson`, every matching row as a file.",
+        "`Accept: application/x-ndjson`, every matching row as a file. q-values count "
+        "(`text/csv;q=0` is never chosen) and every response says `Vary: Accept`.",
         "content": {"text/csv": {}, "application/x-ndjson": {}},
     },
+    406: {"description": "The Accept header allows none of JSON, CSV and NDJSON"},
     422: {"description": "A parameter is invalid (problem+json naming each one)"},
 }
 
@@ -41,6 +44,7 @@ FigurePath = Annotated[
 @router.get("/stories", response_model=Page[StoryOut], responses=LIST_RESPONSES, tags=["stories"])
 def list_stories(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     filters: StoryFilterParams,
     sort: Annotated[str | None, params.sort_param(stories.SPEC)] = None,
@@ -48,7 +52,7 @@ def list_stories(
     cursor: Annotated[str | None, params.cursor_param(stories.SPEC)] = None,
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
 
 
 @router.get(
@@ -67,6 +71,7 @@ def get_story(story_id: StoryPath, session: SessionDep) -> Response:
 )
 def list_activities(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     filters: ActivityFilterParams,
     sort: Annotated[str | None, params.sort_param(activities.SPEC)] = None,
@@ -74,7 +79,7 @@ def list_activities(
     cursor: Annotated[str | None, params.cursor_param(activities.SPEC)] = None,
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
 
 
 @router.get(
@@ -94,6 +99,7 @@ def get_activity(activity_id: ActivityPath, session: SessionDep) -> Response:
 @router.get("/figures", response_model=Page[FigureOut], responses=LIST_RESPONSES, tags=["figures"])
 def list_figures(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     filters: FigureFilterParams,
     sort: Annotated[str | None, params.sort_param(figures.SPEC)] = None,
@@ -101,7 +107,7 @@ def list_figures(
     cursor: Annotated[str | None, params.cursor_param(figures.SPEC)] = None,
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
 
 
 @router.get("/figures/{figure_id}", response_model=FigureOut, responses=NOT_FOUND, tags=["figures"])

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.api.negotiation import ListFormat
 from app.api.problems import NotFound
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
@@ -68,20 +69,22 @@ def _page(
     limit: int,
     cursor: str | None,
     sort: str | None,
+    fmt: str | None,
 ) -> Response:
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort))
+    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
 
 
 @router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
 def list_reports(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     sort: Annotated[str | None, _sort("reports")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("reports")] = None,
 ) -> Response:
     """Report editions held by the service."""
-    return _page(request, session, Filters("reports"), limit, cursor, sort)
+    return _page(request, session, Filters("reports"), limit, cursor, sort, fmt)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
@@ -104,6 +107,7 @@ def get_report(
 )
 def list_missions(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     filters: MissionFilterParams,
     sort: Annotated[str | None, _sort("missions")] = None,
@@ -111,7 +115,7 @@ def list_missions(
     cursor: Annotated[str | None, _cursor("missions")] = None,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, filters, limit, cursor, sort)
+    return _page(request, session, filters, limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -132,13 +136,14 @@ def get_mission(
 )
 def list_objectives(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     sort: Annotated[str | None, _sort("objectives")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("objectives")] = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
-    return _page(request, session, Filters("objectives"), limit, cursor, sort)
+    return _page(request, session, Filters("objectives"), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -159,13 +164,14 @@ def get_objective(
 )
 def list_countries(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     sort: Annotated[str | None, _sort("countries")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("countries")] = None,
 ) -> Response:
     """Countries referenced by the data."""
-    return _page(request, session, Filters("countries"), limit, cursor, sort)
+    return _page(request, session, Filters("countries"), limit, cursor, sort, fmt)
 
 
 @router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
@@ -184,6 +190,7 @@ def get_country(
 )
 def list_locations(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     filters: LocationFilterParams,
     sort: Annotated[str | None, _sort("locations")] = None,
@@ -191,7 +198,7 @@ def list_locations(
     cursor: Annotated[str | None, _cursor("locations")] = None,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, filters, limit, cursor, sort)
+    return _page(request, session, filters, limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -218,6 +225,7 @@ def get_location(
 )
 def list_partners(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     filters: PartnerFilterParams,
     sort: Annotated[str | None, _sort("partners")] = None,
@@ -225,7 +233,7 @@ def list_partners(
     cursor: Annotated[str | None, _cursor("partners")] = None,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, filters, limit, cursor, sort)
+    return _page(request, session, filters, limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -246,13 +254,14 @@ def get_partner(
 )
 def list_metrics(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     sort: Annotated[str | None, _sort("metrics")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("metrics")] = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
-    return _page(request, session, Filters("metrics"), limit, cursor, sort)
+    return _page(request, session, Filters("metrics"), limit, cursor, sort, fmt)
 
 
 @router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
@@ -274,13 +283,14 @@ def get_metric(
 )
 def list_activity_types(
     request: Request,
+    fmt: ListFormat,
     session: SessionDep,
     sort: Annotated[str | None, _sort("activity-types")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("activity-types")] = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
-    return _page(request, session, Filters("activity-types"), limit, cursor, sort)
+    return _page(request, session, Filters("activity-types"), limit, cursor, sort, fmt)
 
 
 @router.get(

@@ -1,5 +1,5 @@
 """How routes answer: JSON pages with a `Link` header, or the whole selection streamed as a
-file when the client asks for CSV or NDJSON."""
+file when the client asks for CSV or NDJSON (app/api/negotiation.py chooses)."""
 
 from __future__ import annotations
 
@@ -13,24 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from app.api.caching import cache_control, etag_for, matches
+from app.api.head import is_head
 from app.api.responses import JSONBytesResponse
 from app.exports.files import file_chunks
 from app.exports.writers import MEDIA_TYPES
 from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Filters, Selection
-
-NEGOTIABLE = {"application/json": None, "text/csv": "csv", "application/x-ndjson": "ndjson"}
-
-
-def negotiated_format(request: Request) -> str | None:
-    """'csv' or 'ndjson' when the Accept header prefers it to JSON, else None (JSON)."""
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media_type = part.split(";")[0].strip().lower()
-        if media_type in NEGOTIABLE:
-            return NEGOTIABLE[media_type]
-    return None
 
 
 def page_response(request: Request, page: Page) -> JSONBytesResponse:
@@ -46,10 +35,10 @@ def item_response(item: dict[str, Any]) -> JSONBytesResponse:
 
 
 def list_response(
-    request: Request, session: Session, filters: Filters, page: PageRequest
+    request: Request, session: Session, filters: Filters, page: PageRequest, fmt: str | None
 ) -> Response:
+    """One JSON page, or with `fmt` (negotiated: 'csv', 'ndjson') the whole selection."""
     selection = filters.resolve(session)
-    fmt = negotiated_format(request)
     if fmt is not None:
         return export_response(request, filters.dataset, selection, fmt)
     described = DATASETS[filters.dataset]
@@ -76,11 +65,13 @@ def data_version(engine: Engine) -> int:
 
 
 def file_etag(request: Request, name: str) -> str:
-    """An ETag for a streamed file: what was asked, and the version of the data."""
+    """An ETag for a streamed file: what was asked, and the version of the data.
+
+    `name` carries the format, so two Accept headers that choose the same file share its ETag.
+    """
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    accept = request.headers.get("accept", "")
     version = data_version(request.app.state.engine)
-    return etag_for(f"{name}|{query}|{accept}|{version}".encode())
+    return etag_for(f"{name}|{query}|{version}".encode())
 
 
 def not_modified(request: Request, etag: str) -> Response | None:
@@ -114,6 +105,11 @@ def export_response(
 def file_response(
     request: Request, body: Iterator[bytes], fmt: str, filename: str, etag: str
 ) -> StreamingResponse:
+    if is_head(request):
+        # the headers of the streamed GET without running its query: one empty chunk
+        # still makes the response a stream (chunked, gzip-encoded when accepted)
+        getattr(body, "close", lambda: None)()
+        body = iter((b"",))
     return StreamingResponse(
         _closing(body),
         media_type=MEDIA_TYPES.get(fmt, "application/zip"),

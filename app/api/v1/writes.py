@@ -31,10 +31,16 @@ SHOWN_AS: dict[str, type[BaseModel]] = {
     "activities": ActivityDetail,
     "figures": FigureOut,
 }
-IfMatch = Annotated[
-    str | None,
-    Header(description="ETag from a GET of the record; required.", examples=['W/"3f2a..."']),
-]
+IfMatch = Annotated[str | None, Header(include_in_schema=False)]
+"""Read as optional so that a missing If-Match is the service's 428, not a 422 from FastAPI's
+validation; documented as required (IF_MATCH), since no write succeeds without it."""
+IF_MATCH: dict[str, Any] = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": "ETag from a GET of the record; without it the answer is 428.",
+    "schema": {"type": "string", "examples": ['W/"3f2a..."']},
+}
 RecordId = Annotated[
     str, Path(description="Id of the record.", examples=["2023-story-17-survivors-identified"])
 ]
@@ -175,6 +181,7 @@ def _register(plural: str, resource: Writable) -> None:
         tags=tag,
         summary=f"Replace a {name}",
         description=f"Replace a {name} whole (write scope, If-Match).",
+        openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
         f"/{plural}/{{{ID_PARAMETER[plural]}}}",
@@ -187,9 +194,10 @@ def _register(plural: str, resource: Writable) -> None:
         summary=f"Change some fields of a {name}",
         description=f"Merge-patch a {name} (write scope, If-Match).",
         openapi_extra={
+            "parameters": [IF_MATCH],
             "requestBody": {
                 "content": {"application/merge-patch+json": {"schema": {"type": "object"}}}
-            }
+            },
         },
     )
     router.add_api_route(
@@ -202,6 +210,7 @@ def _register(plural: str, resource: Writable) -> None:
         tags=tag,
         summary=f"Delete a {name}",
         description=f"Delete a {name} (write scope, If-Match).",
+        openapi_extra={"parameters": [IF_MATCH]},
     )
 
 
