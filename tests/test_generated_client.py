@@ -92,11 +92,11 @@ def test_generated_client_pages_reads_and_writes(
         token=token,
         httpx_args={"transport": client._transport},  # the app under test, in process
     )
-    changes = importlib.import_module("crsv_data_client.models.patch_figure_json_changes")
+    changes = importlib.import_module("crsv_data_client.models.patch_figure_changes")
     response = _api("figures.patch_figure").sync_detailed(
         figure_id=figure_id,
         client=keyed,
-        body=changes.PatchFigureJsonChanges.from_dict({"note": "Checked by a generated client."}),
+        body=changes.PatchFigureChanges.from_dict({"note": "Checked by a generated client."}),
         if_match=etag,
     )
     assert response.status_code == 200, response.content
