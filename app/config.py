@@ -46,18 +46,23 @@ class Settings(BaseSettings):
         default=False, description="Reads need a key with the read scope too."
     )
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Largest request body.")
-    auth_max_failures: int = Field(default=10, ge=1, description="Failed authentications ...")
+    auth_max_failures: int = Field(
+        default=10, ge=1, description="Failed authentications per client address or key prefix"
+    )
     auth_failure_window_seconds: int = Field(default=60, ge=1, description="... per this window.")
+    auth_failure_max_entries: int = Field(
+        default=10_000, ge=10, description="Bound on the throttle's rows (addresses and prefixes)."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         """Accept the comma-separated form an environment variable gives."""
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
 

@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.auth_throttle = FailureThrottle(
-        settings.auth_max_failures, settings.auth_failure_window_seconds
+        settings.auth_max_failures,
+        settings.auth_failure_window_seconds,
+        settings.auth_failure_max_entries,
     )
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     register_problem_handlers(app)
