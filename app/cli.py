@@ -220,7 +220,9 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_config=None,
-        proxy_headers=True,
+        # the app believes X-Forwarded-For only from CRSV_TRUSTED_PROXIES (app.main); uvicorn's
+        # own handling would believe it from any local peer (its forwarded_allow_ips default)
+        proxy_headers=False,
         server_header=False,
     )
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
@@ -99,4 +100,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ConcurrencyLimitMiddleware, limit=settings.db_pool_size, exempt=frozenset({"/healthz"})
     )
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxies:
+        # outermost, so everything inside sees the client a trusted proxy names; without
+        # trusted proxies the connecting peer is the client (`crsv serve` turns off
+        # uvicorn's own handling, which would trust any local peer)
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
     return app
