@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -30,12 +30,15 @@ def wrong_key(prefix: str | None = None) -> str:
     return f"crsv_{prefix}_{secrets.token_urlsafe(32)}"
 
 
-def counts(session: Session, kind: FailureSubject) -> dict[str, int]:
-    """The throttle's failure counts of one kind, by address or prefix."""
-    rows = session.execute(
-        select(AuthFailure.subject, AuthFailure.failures).where(AuthFailure.kind == kind)
-    )
-    return {subject: failures for subject, failures in rows}
+def counts(
+    session: Session, kind: FailureSubject, subjects: Iterable[str] | None = None
+) -> dict[str, int]:
+    """The throttle's failure counts, of these addresses or prefixes only when given (other
+    tests may leave their own in the shared database)."""
+    query = select(AuthFailure.subject, AuthFailure.failures).where(AuthFailure.kind == kind)
+    if subjects is not None:
+        query = query.where(AuthFailure.subject.in_(list(subjects)))
+    return {subject: failures for subject, failures in session.execute(query)}
 
 
 @contextmanager
