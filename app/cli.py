@@ -222,7 +222,9 @@ def serve(
         workers=workers or settings.workers,
         log_config=None,
         http=HeaderTimeoutProtocol,
-        proxy_headers=True,
+        # the app believes X-Forwarded-For only from CRSV_TRUSTED_PROXIES (app.main); uvicorn's
+        # own handling would believe it from any local peer (its forwarded_allow_ips default)
+        proxy_headers=False,
         server_header=False,
     )
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,18 +52,27 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = Field(
         default=10, gt=0, description="A request's head must arrive within this time."
     )
-    auth_max_failures: int = Field(default=10, ge=1, description="Failed authentications ...")
+    auth_max_failures: int = Field(
+        default=10, ge=1, description="Failed authentications per client address or key prefix"
+    )
     auth_failure_window_seconds: int = Field(default=60, ge=1, description="... per this window.")
+    auth_failure_max_entries: int = Field(
+        default=10_000, ge=10, description="Bound on the throttle's rows (addresses and prefixes)."
+    )
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         """Accept the comma-separated form an environment variable gives."""
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
 

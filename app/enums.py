@@ -81,3 +81,10 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+
+
+class FailureSubject(StrEnum):
+    """What a count of failed authentications is about: a client address or a key prefix."""
+
+    ADDRESS = "address"
+    PREFIX = "prefix"

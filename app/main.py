@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.auth_throttle = FailureThrottle(
-        settings.auth_max_failures, settings.auth_failure_window_seconds
+        settings.auth_max_failures,
+        settings.auth_failure_window_seconds,
+        settings.auth_failure_max_entries,
     )
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     register_problem_handlers(app)
@@ -113,4 +116,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         timeout_seconds=settings.body_timeout_seconds,
     )
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxies:
+        # outermost, so everything inside sees the client a trusted proxy names; without
+        # trusted proxies the connecting peer is the client (`crsv serve` turns off
+        # uvicorn's own handling, which would trust any local peer)
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
     return app

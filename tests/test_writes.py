@@ -306,7 +306,8 @@ def strict_client(engine: Engine, db: Session) -> Iterator[TestClient]:
         yield db
 
     app.dependency_overrides[get_session] = test_session
-    with TestClient(app) as client:
+    # an address of its own: failures other tests commit for "testclient" never count here
+    with TestClient(app, client=("192.0.2.150", 50000)) as client:
         yield client
 
 
@@ -316,16 +317,24 @@ def test_reads_can_require_a_key(strict_client: TestClient, tokens: dict[str, st
     assert strict_client.get("/healthz").status_code == 200
 
 
-def test_repeated_failures_are_throttled(strict_client: TestClient, tokens: dict[str, str]) -> None:
+def test_repeated_failures_are_throttled_but_never_a_correct_key(
+    strict_client: TestClient, tokens: dict[str, str]
+) -> None:
     bad = bearer("crsv_aaaaaaaa_" + "b" * 43)
-    assert [strict_client.get("/v1/missions", headers=bad).status_code for _ in range(3)] == [
-        401,
-        401,
-        401,
-    ]
-    blocked = strict_client.get("/v1/missions", headers=bearer(tokens["read"]))
+    statuses = [strict_client.get("/v1/missions", headers=bad).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    blocked = strict_client.get("/v1/missions", headers=bad)
     assert blocked.status_code == 429
-    assert 1 <= int(blocked.headers["retry-after"]) <= 61
+    assert blocked.headers["content-type"] == "application/problem+json"
+    assert blocked.json() == {
+        "type": "/problems/too-many-failures",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": "Too many failed authentications; try again later.",
+        "instance": "/v1/missions",
+    }
+    assert 1 <= int(blocked.headers["retry-after"]) <= 60
+    assert strict_client.get("/v1/missions", headers=bearer(tokens["read"])).status_code == 200
 
 
 def test_responses_to_keyed_requests_stay_private(

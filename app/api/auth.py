@@ -7,13 +7,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.problems import Problem
+from app.auth import keys
 from app.auth.service import authenticate
 from app.auth.throttle import FailureThrottle
 from app.db.session import SessionDep
 from app.enums import Scope
+from app.models import ApiKey
 
 CHALLENGE = 'Bearer realm="crsv-data"'
 BEARER = HTTPBearer(
@@ -31,7 +34,15 @@ class Principal:
     scope: Scope
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A failed authentication, already counted; `retry_after` is set once it is throttled."""
+
+    retry_after: int | None
+
+
 def _client(request: Request) -> str:
+    # the direct peer, or the client a trusted proxy names (app.main, CRSV_TRUSTED_PROXIES)
     return request.client.host if request.client else "unknown"
 
 
@@ -40,35 +51,51 @@ def _unauthorized(detail: str, *, invalid: bool) -> Problem:
     return Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": challenge})
 
 
-async def current_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The caller's key, if it sent one; 401 for a bad key, 429 after repeated failures.
+def check_credentials(
+    session: Session, throttle: FailureThrottle, token: str | None, client: str
+) -> ApiKey | Refusal:
+    """The live key for `token`; otherwise the failure, counted and committed at once.
 
-    Async, so that an anonymous request (most reads) costs no thread hop here; only a key is
-    looked up, in a worker thread.
+    The count is committed here because the request then fails and its transaction is rolled
+    back; so far that transaction has only read the key. A success writes nothing more.
+    """
+    key = authenticate(session, token) if token is not None else None
+    if key is not None:
+        return key
+    parsed = keys.parse(token) if token is not None else None
+    retry_after = throttle.record_failure(session, client, parsed[0] if parsed else None)
+    session.commit()
+    return Refusal(retry_after)
+
+
+async def current_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller's key, if it sent one; 401 for a bad key, 429 once failures pile up.
+
+    A correct key always passes, however many failures its address or prefix has. Async, so
+    that an anonymous request (most reads) costs no thread hop here; only a key is looked up,
+    in a worker thread.
     """
     header = request.headers.get("authorization")
     if header is None:
         return None
-    throttle: FailureThrottle = request.app.state.auth_throttle
-    client = _client(request)
-    wait = throttle.retry_after(client)
-    if wait is not None:
+    scheme, _, token = header.partition(" ")
+    outcome = await run_in_threadpool(
+        check_credentials,
+        session,
+        request.app.state.auth_throttle,
+        token.strip() if scheme.lower() == "bearer" else None,
+        _client(request),
+    )
+    if isinstance(outcome, ApiKey):
+        return Principal(name=outcome.name, scope=outcome.scope)
+    if outcome.retry_after is not None:
         raise Problem(
             429,
             "Too many failed authentications; try again later.",
             slug="too-many-failures",
-            headers={"Retry-After": str(wait)},
+            headers={"Retry-After": str(outcome.retry_after)},
         )
-    scheme, _, token = header.partition(" ")
-    key = (
-        await run_in_threadpool(authenticate, session, token.strip())
-        if scheme.lower() == "bearer"
-        else None
-    )
-    if key is None:
-        throttle.record_failure(client)
-        raise _unauthorized("The API key is unknown, revoked or malformed.", invalid=True)
-    return Principal(name=key.name, scope=key.scope)
+    raise _unauthorized("The API key is unknown, revoked or malformed.", invalid=True)
 
 
 CurrentPrincipal = Annotated[Principal | None, Depends(current_principal)]

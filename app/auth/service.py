@@ -48,7 +48,10 @@ def authenticate(session: Session, token: str) -> ApiKey | None:
         return None
     prefix, secret = parsed
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
-    if key is None or key.revoked_at is not None or not keys.verify(secret, key.secret_hash):
+    # the secret is checked even when no key has this prefix, or the key is revoked: a wrong
+    # key costs one scrypt either way, so timing does not tell which prefixes exist
+    matches = keys.verify(secret, keys.DUMMY_HASH if key is None else key.secret_hash)
+    if key is None or key.revoked_at is not None or not matches:
         return None
     # at most one write a minute per key, so reads with a key stay cheap
     session.execute(

@@ -1,6 +1,6 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 
-from app.models.access import ApiKey, AuditEvent
+from app.models.access import ApiKey, AuditEvent, AuthFailure
 from app.models.content import (
     Activity,
     Figure,
@@ -20,6 +20,7 @@ __all__ = [
     "ActivityType",
     "ApiKey",
     "AuditEvent",
+    "AuthFailure",
     "Country",
     "Figure",
     "Location",

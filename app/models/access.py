@@ -1,4 +1,4 @@
-"""Who may write, and what they wrote: API keys and the audit trail."""
+"""Who may write, and what they wrote: API keys, failed authentications, the audit trail."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.enums import AuditAction, Scope
+from app.enums import AuditAction, FailureSubject, Scope
 from app.models.columns import enum_type
 
 
@@ -28,6 +28,28 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthFailure(Base):
+    """Recent failed authentications of one client address or one key prefix: the throttle.
+
+    In PostgreSQL so that every worker and instance counts together. UNLOGGED: the counts need
+    no WAL (a crash merely forgets them), which keeps a failure cheap. A row outlives its window
+    only until the next prune, and the rows are bounded (app/auth/throttle.py).
+    """
+
+    __tablename__ = "auth_failure"
+    __table_args__ = (
+        CheckConstraint("failures >= 1", name="failures_positive"),
+        {"prefixes": ["UNLOGGED"]},
+    )
+
+    kind: Mapped[FailureSubject] = mapped_column(
+        enum_type(FailureSubject, "failure_subject"), primary_key=True
+    )
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    failures: Mapped[int]
 
 
 class AuditEvent(Base):
