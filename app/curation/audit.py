@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.enums import AuditAction
@@ -15,7 +16,10 @@ SEED_LOADER = "seed-loader"
 
 
 def jsonable(value: Any) -> Any:
-    """Audit payloads are JSON: dates as ISO text, enums as their values."""
+    """Audit payloads are JSON: dates as ISO text, enums as their values, models (a period)
+    as their JSON form."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
