@@ -11,20 +11,47 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from app.db.base import Base
-from app.models import AuditEvent, SeedLoad
+from app.models import (
+    Activity,
+    ActivityType,
+    AuditEvent,
+    Country,
+    Figure,
+    Location,
+    Metric,
+    Mission,
+    Objective,
+    Partner,
+    Report,
+    SeedLoad,
+    Story,
+)
 
 if TYPE_CHECKING:
     from app.seeding.loader import Change
 
-# Tables whose rows are data: a database with a row in any of them is never seeded on start.
-# API keys are not data: a key may be made before the first start.
-_NOT_DATA = {"api_key", "alembic_version"}
+# A row in any of these means the database is in use: it is never seeded on start. Keys (and
+# any other operational state) are not data: a key may be made before the first start.
+_DATA: tuple[type[Any], ...] = (
+    Metric,
+    ActivityType,
+    Objective,
+    Country,
+    Mission,
+    Location,
+    Partner,
+    Report,
+    Story,
+    Activity,
+    Figure,
+    AuditEvent,
+    SeedLoad,
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +91,7 @@ class SeedsWouldDiscardEdits(Exception):
 
 def has_data(session: Session) -> bool:
     """Whether anything was ever loaded or written: a row of data, an audit event or a load."""
-    tables = [t for name, t in Base.metadata.tables.items() if name not in _NOT_DATA]
-    return any(session.scalar(select(exists().select_from(table))) for table in tables)
+    return any(session.scalar(select(exists().select_from(model))) for model in _DATA)
 
 
 def last_mark(session: Session) -> int:
