@@ -1,4 +1,4 @@
-# The API image: migrates, loads the seeds and serves with uvicorn (see docker-compose.yml).
+# The API image: migrates, seeds an empty database, serves with uvicorn (see docker-compose.yml).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -13,4 +13,4 @@ USER crsv
 
 ENV CRSV_HOST=0.0.0.0 CRSV_PORT=8000 CRSV_LOG_FORMAT=json
 EXPOSE 8000
-CMD ["sh", "-c", "crsv db upgrade && crsv seed && exec crsv serve"]
+CMD ["sh", "-c", "crsv db upgrade && crsv seed --if-empty && exec crsv serve"]

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start PostgreSQL (embedded unless CRSV_DATABASE_URL is set), migrate, load the seeds, serve.
+## Start PostgreSQL (embedded unless CRSV_DATABASE_URL is set), migrate, seed an empty database, serve.
 run: $(STAMP)
 	$(BIN)/crsv up
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -13,6 +13,9 @@ from sqlalchemy import Engine
 from app.config import get_settings
 from app.enums import Scope
 from app.logging import configure_logging
+
+if TYPE_CHECKING:
+    from app.seeding.guard import Conflict
 
 cli = typer.Typer(help="Operate the crsv-data service.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -74,14 +77,34 @@ def seed(
     dry_run: Annotated[bool, typer.Option(help="Show what would change; write nothing.")] = False,
     seeds_dir: Annotated[Path | None, typer.Option(help="Seed folder (default: seeds/).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every change.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Load even if that deletes or reverts API edits.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option(help="Load only into a database with no data yet (as `up` does).")
+    ] = False,
 ) -> None:
-    """Load the seeds in one transaction: upsert by identifier, remove what left the seeds."""
+    """Load the seeds in one transaction: upsert by identifier, remove what left the seeds.
+
+    Refused, with the list, if that would delete or revert records edited through the API
+    since the last load: `crsv seed dump` them into the seeds first, or `--force`.
+    """
     if ctx.invoked_subcommand is None:
-        _load_seeds(dry_run=dry_run, seeds_dir=seeds_dir, verbose=verbose)
+        _load_seeds(
+            dry_run=dry_run, seeds_dir=seeds_dir, verbose=verbose, force=force, if_empty=if_empty
+        )
 
 
-def _load_seeds(*, dry_run: bool, seeds_dir: Path | None, verbose: bool) -> None:
+def _load_seeds(
+    *,
+    dry_run: bool,
+    seeds_dir: Path | None,
+    verbose: bool,
+    force: bool = False,
+    if_empty: bool = False,
+) -> None:
     from app.seeding.errors import SeedError
+    from app.seeding.guard import SeedsWouldDiscardEdits
     from app.seeding.loader import apply_seeds
     from app.seeding.reader import read_seeds
 
@@ -91,11 +114,44 @@ def _load_seeds(*, dry_run: bool, seeds_dir: Path | None, verbose: bool) -> None
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     with _engine() as engine:
-        result = apply_seeds(engine, seeds, dry_run=dry_run)
+        try:
+            result = apply_seeds(
+                engine, seeds, dry_run=dry_run, force=force, only_if_empty=if_empty
+            )
+        except SeedsWouldDiscardEdits as exc:
+            _echo_conflicts(exc.conflicts, "refused, nothing written: the seeds would")
+            typer.echo(
+                "Save these edits first: `crsv seed dump`, review `git diff seeds/`, commit; "
+                "or discard them with `crsv seed --force`.",
+                err=True,
+            )
+            raise typer.Exit(1) from exc
+    if result.skipped:
+        typer.echo(
+            "seeds not loaded: the database already holds data, which is kept as it is "
+            "(`crsv seed` loads seed changes)"
+        )
+        return
     if dry_run or verbose:
         for change in result.changes:
             typer.echo(str(change))
-    typer.echo(("dry run, nothing written: " if dry_run else "seeds loaded: ") + result.summary())
+    if result.conflicts:
+        _echo_conflicts(
+            result.conflicts,
+            "without --force, refused: the seeds would" if dry_run else "forced: the seeds",
+        )
+    done = "dry run, nothing written" if dry_run else "seeds loaded"
+    typer.echo(("empty database, " if if_empty else "") + f"{done}: {result.summary()}")
+
+
+def _echo_conflicts(conflicts: Sequence[Conflict], lead: str) -> None:
+    typer.echo(
+        f"{lead} delete or revert {len(conflicts)} records edited through the API "
+        "since the last seed load:",
+        err=True,
+    )
+    for conflict in conflicts:
+        typer.echo(f"  {conflict}", err=True)
 
 
 @seed_cli.command("dump")
@@ -325,9 +381,12 @@ def up(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Everything `make run` needs: migrate, load the seeds, then serve."""
+    """Everything `make run` needs: migrate, load the seeds into an empty database, serve.
+
+    A database with data keeps it: a restart never deletes or reverts an API edit.
+    """
     db_upgrade("head")
-    _load_seeds(dry_run=False, seeds_dir=None, verbose=False)
+    _load_seeds(dry_run=False, seeds_dir=None, verbose=False, if_empty=True)
     serve(host=host, port=port, workers=None)
 
 

@@ -21,6 +21,9 @@ def test_compose_runs_postgres_and_the_api() -> None:
 
 def test_image_migrates_seeds_and_serves() -> None:
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
-    assert 'CMD ["sh", "-c", "crsv db upgrade && crsv seed && exec crsv serve"]' in dockerfile
+    assert (
+        'CMD ["sh", "-c", "crsv db upgrade && crsv seed --if-empty && exec crsv serve"]'
+        in dockerfile
+    )
     for needed in ("app", "migrations", "seeds", "alembic.ini"):
         assert needed in dockerfile

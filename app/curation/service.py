@@ -51,6 +51,7 @@ def parse(resource: Writable, body: Any) -> BaseModel:
 
 
 def _begin_write(session: Session) -> None:
+    audit.share_writes_lock(session)  # never interleaved with a seed load
     # check deferred uniqueness now, so a conflict is a 409 here and never fails the commit
     session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
 

@@ -13,6 +13,7 @@ from app.models.content import (
 )
 from app.models.reference import Country, Location, Mission, Objective, Partner
 from app.models.rollups import activity_rollup, figure_rollup
+from app.models.seeding import SeedLoad
 from app.models.vocabulary import ActivityType, Metric
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Objective",
     "Partner",
     "Report",
+    "SeedLoad",
     "Story",
     "activity_location",
     "activity_partner",

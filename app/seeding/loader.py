@@ -32,6 +32,7 @@ from app.models import (
     story_country,
     story_mission,
 )
+from app.seeding import guard
 from app.seeding.reader import EditionSeeds, SeedSet
 from app.seeding.schemas import ActivitySeed, FigureSeed, Period, StorySeed
 
@@ -52,6 +53,10 @@ class Change:
 @dataclass
 class LoadResult:
     changes: list[Change] = field(default_factory=list)
+    conflicts: list[guard.Conflict] = field(default_factory=list)
+    """Changes to records edited through the API since the last load (see `guard`)."""
+    skipped: bool = False
+    """Nothing was loaded: the database already held data (`only_if_empty`)."""
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -362,11 +367,33 @@ def load_seeds(session: Session, seeds: SeedSet) -> LoadResult:
     return sync.result
 
 
-def apply_seeds(engine: Engine, seeds: SeedSet, *, dry_run: bool = False) -> LoadResult:
-    """Load `seeds` in one transaction: committed whole, or (dry run or any error) not at all."""
+def apply_seeds(
+    engine: Engine,
+    seeds: SeedSet,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    only_if_empty: bool = False,
+) -> LoadResult:
+    """Load `seeds` in one transaction: committed whole, or (dry run or any error) not at all.
+
+    A load that would delete or revert an API edit made since the last load is refused
+    (`SeedsWouldDiscardEdits`) unless `force`; a dry run reports those in `conflicts`.
+    With `only_if_empty`, a database that holds any data is left alone (`skipped`).
+    """
     with Session(engine) as session:
         try:
+            audit.hold_writes_lock(session)
+            if only_if_empty and guard.has_data(session):
+                session.rollback()
+                return LoadResult(skipped=True)
+            edits = guard.edits_since_last_load(session)
             result = load_seeds(session, seeds)
+            result.conflicts = guard.conflicts(result.changes, edits)
+            if result.conflicts and not (force or dry_run):
+                raise guard.SeedsWouldDiscardEdits(result.conflicts)
+            if not dry_run:
+                guard.record_load(session, len(result.changes), len(result.conflicts))
         except BaseException:
             session.rollback()
             raise
