@@ -199,7 +199,7 @@ def test_a_database_seeded_before_the_marks_counts_later_edits(
     loaded: Engine, seeds: SeedSet, curator: tuple[TestClient, dict[str, str]]
 ) -> None:
     edit_through_the_api(*curator)
-    migrations.downgrade(loaded, "0005")
+    migrations.downgrade(loaded, "0006")
     migrations.upgrade(loaded)
     with Session(loaded) as session:
         last_seed_event = session.scalar(

@@ -3,7 +3,7 @@
 One row per client address or key prefix with recent failed authentications. UNLOGGED: the
 counts need no WAL and may be forgotten by a crash, so recording a failure stays cheap.
 
-Revision ID: 0006_auth
+Revision ID: 0006
 Revises: 0005
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_auth"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -5,8 +5,8 @@ database equal the seeds, so only later events can be API edits the seeds do not
 load that changed nothing left no event, so the mark may be earlier than the true last load;
 that errs towards asking before a load, never towards losing an edit.)
 
-Revision ID: 0006_restarts
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_restarts"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
