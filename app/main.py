@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
+from app.api.cors import add_cors
 from app.api.middleware import (
     BodySizeLimitMiddleware,
     ConcurrencyLimitMiddleware,
@@ -76,25 +76,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1.router)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "If-Match",
-                "If-None-Match",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "Link", "X-Request-ID"],
-        )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     # a request may hold two connections (an export streams on its own): the pool has
     # 2 * db_pool_size, so this many requests at once can never wait on it
     app.add_middleware(
         ConcurrencyLimitMiddleware, limit=settings.db_pool_size, exempt=frozenset({"/healthz"})
     )
+    add_cors(app, settings.cors_origins)  # outside all but the request id: errors carry CORS too
     app.add_middleware(RequestContextMiddleware)
     return app

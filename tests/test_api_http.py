@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db.session import get_session
 from app.main import create_app
 
 
@@ -53,35 +52,6 @@ def test_large_responses_are_gzipped(client: TestClient) -> None:
     response = client.get("/v1/figures?limit=500", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
     assert response.json()["total"] == 49
-
-
-@pytest.fixture
-def cors_client(engine: Engine, db: Session) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        cors_origins=["https://dashboard.example.org"],
-    )
-    app = create_app(settings, engine=engine)
-
-    def test_session() -> Iterator[Session]:
-        yield db
-
-    app.dependency_overrides[get_session] = test_session
-    with TestClient(app) as client:
-        yield client
-
-
-def test_cors_allows_configured_origins_only(cors_client: TestClient) -> None:
-    allowed = cors_client.get("/v1/missions", headers={"Origin": "https://dashboard.example.org"})
-    assert allowed.headers["access-control-allow-origin"] == "https://dashboard.example.org"
-    assert "ETag" in allowed.headers["access-control-expose-headers"]
-    refused = cors_client.get("/v1/missions", headers={"Origin": "https://evil.example"})
-    assert "access-control-allow-origin" not in refused.headers
-    preflight = cors_client.options(
-        "/v1/figures",
-        headers={"Origin": "https://dashboard.example.org", "Access-Control-Request-Method": "GET"},
-    )
-    assert preflight.status_code == 200
 
 
 def test_wrong_method_on_a_resource_is_405(client: TestClient) -> None:
