@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)
+    app.include_router(v1.index.root_router)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
