@@ -1,4 +1,4 @@
-"""HTTP behaviour: conditional GET, caching headers, gzip, CORS, methods, OpenAPI."""
+"""HTTP behaviour: conditional GET, caching headers, gzip, methods, OpenAPI (CORS: elsewhere)."""
 
 from __future__ import annotations
 
