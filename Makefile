@@ -34,9 +34,13 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-## Prove every seed figure against the report text.
+## Prove every seed figure against the report text (not in the repository: CRSV_REPORT_SOURCE
+## names it; by default it sits beside the clone, in ../shared).
+CRSV_REPORT_SOURCE ?= ../shared/source/crsv-2023-annual-summaries.md
 check-seeds: $(STAMP)
-	$(BIN)/crsv seed check --report ../shared/source/crsv-2023-annual-summaries.md
+	@test -f "$(CRSV_REPORT_SOURCE)" || { echo "No report text at $(CRSV_REPORT_SOURCE): \
+	run CRSV_REPORT_SOURCE=PATH make check-seeds, PATH being the report's Markdown text." >&2; exit 2; }
+	$(BIN)/crsv seed check --report "$(CRSV_REPORT_SOURCE)"
 
 ## Benchmark at 1,000,000 synthetic figures against a bare-ASGI floor (about 15 minutes);
 ## writes bench/RESULTS.md. FIGURES=100000 for a quicker run.

@@ -181,6 +181,13 @@ def seed_check(
     from app.seeding.reader import read_seeds
     from app.seeding.source_check import check_edition
 
+    if not report.is_file():
+        typer.echo(
+            f"No report text at {report}: "
+            "pass --report PATH, PATH being the edition's Markdown text.",
+            err=True,
+        )
+        raise typer.Exit(2)
     try:
         seeds = read_seeds(seeds_dir or get_settings().seeds_dir)
     except SeedError as exc:

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["plain", "json"] = "plain"
     cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Comma-separated origins allowed by CORS."
+        default_factory=lambda: ["*"],
+        description="Comma-separated origins allowed by CORS; `*` (default) any; empty: none.",
     )
     db_pool_size: int = Field(default=10, ge=1)
     db_connect_timeout: int = Field(default=5, ge=1, description="Seconds.")

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
@@ -15,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
+from app.api.cors import add_cors
 from app.api.head import HeadMiddleware
 from app.api.middleware import (
     ConcurrencyLimitMiddleware,
@@ -86,24 +86,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)
+    app.include_router(v1.index.root_router)
     app.add_middleware(VaryMiddleware)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(HeadMiddleware)  # outside the layers whose headers a HEAD must show
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "If-Match",
-                "If-None-Match",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "Link", "X-Request-ID"],
-        )
     # a request may hold two connections (an export streams on its own): the pool has
     # 2 * db_pool_size, so this many requests at once can never wait on it
     app.add_middleware(
@@ -115,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         max_bytes=settings.max_body_bytes,
         timeout_seconds=settings.body_timeout_seconds,
     )
+    add_cors(app, settings.cors_origins)  # outside all but the request id: errors carry CORS too
     app.add_middleware(RequestContextMiddleware)
     if settings.trusted_proxies:
         # outermost, so everything inside sees the client a trusted proxy names; without

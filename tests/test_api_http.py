@@ -1,8 +1,8 @@
-"""HTTP behaviour: conditional GET, caching headers, gzip, CORS, methods, OpenAPI."""
+"""HTTP behaviour: conditional GET, caching headers, gzip, methods, OpenAPI (CORS: elsewhere)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db.session import get_session
 from app.main import create_app
 
 
@@ -55,35 +54,6 @@ def test_large_responses_are_gzipped(client: TestClient) -> None:
     assert response.json()["total"] == 49
 
 
-@pytest.fixture
-def cors_client(engine: Engine, db: Session) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        cors_origins=["https://dashboard.example.org"],
-    )
-    app = create_app(settings, engine=engine)
-
-    def test_session() -> Iterator[Session]:
-        yield db
-
-    app.dependency_overrides[get_session] = test_session
-    with TestClient(app) as client:
-        yield client
-
-
-def test_cors_allows_configured_origins_only(cors_client: TestClient) -> None:
-    allowed = cors_client.get("/v1/missions", headers={"Origin": "https://dashboard.example.org"})
-    assert allowed.headers["access-control-allow-origin"] == "https://dashboard.example.org"
-    assert "ETag" in allowed.headers["access-control-expose-headers"]
-    refused = cors_client.get("/v1/missions", headers={"Origin": "https://evil.example"})
-    assert "access-control-allow-origin" not in refused.headers
-    preflight = cors_client.options(
-        "/v1/figures",
-        headers={"Origin": "https://dashboard.example.org", "Access-Control-Request-Method": "GET"},
-    )
-    assert preflight.status_code == 200
-
-
 def test_wrong_method_on_a_resource_is_405(client: TestClient) -> None:
     response = client.put("/v1/figures", json={})
     assert response.status_code == 405
@@ -96,8 +66,8 @@ def test_openapi_documents_every_parameter_with_an_example(client: TestClient) -
     assert spec["openapi"].startswith("3.1")
     assert "conflict-related sexual violence" in spec["info"]["description"]
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    # health, reads, stats, exports, writes (6 resources x 4 methods), audit
-    assert len(operations) == 2 + 22 + 2 + 12 + 24 + 1
+    # health, index, reads, stats, exports, writes (6 resources x 4 methods), audit
+    assert len(operations) == 2 + 1 + 22 + 2 + 12 + 24 + 1
     for operation in operations:
         assert operation.get("description") or operation.get("summary")
         for parameter in operation.get("parameters", []):

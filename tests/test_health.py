@@ -43,8 +43,7 @@ def test_readyz_is_503_problem_when_schema_not_migrated(unmigrated_client: TestC
     assert body["type"] == "/problems/not-ready"
     assert body["status"] == 503
     assert body["detail"] == (
-        "The database schema is at migration None, not at head '0007'; "
-        "run `crsv db upgrade`."
+        "The database schema is at migration None, not at head '0007'; run `crsv db upgrade`."
     )
 
 

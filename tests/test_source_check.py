@@ -11,13 +11,11 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.seeding.reader import EditionSeeds, SeedSet
 from app.seeding.source_check import check_edition, mentions, normalise
-from tests.conftest import REPORT_SOURCE
 
 
 @pytest.fixture(scope="module")
-def report() -> Path:
-    assert REPORT_SOURCE.exists(), f"the report's text is needed at {REPORT_SOURCE}"
-    return REPORT_SOURCE
+def report(report_source: Path) -> Path:
+    return report_source
 
 
 def edition_2023(seeds: SeedSet) -> EditionSeeds:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.problems import Problem
+from app.api.strict_query import known_query_parameters
 from app.db.revisions import database_revision
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(known_query_parameters)])
 
 
 class Health(BaseModel):

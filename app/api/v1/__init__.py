@@ -3,9 +3,18 @@
 from fastapi import APIRouter, Depends
 
 from app.api.auth import read_gate
-from app.api.v1 import audit, content, exports, params, reference, stats, writes
+from app.api.strict_query import known_query_parameters
+from app.api.v1 import audit, content, exports, index, params, reference, stats, writes
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(params.no_nul_bytes), Depends(read_gate)])
+router = APIRouter(
+    prefix="/v1",
+    dependencies=[
+        Depends(params.no_nul_bytes),
+        Depends(read_gate),
+        Depends(known_query_parameters),
+    ],
+)
+index.register(router)
 router.include_router(reference.router)
 router.include_router(content.router)
 router.include_router(stats.router)
