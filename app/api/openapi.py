@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from app.api.problems import PROBLEM_MEDIA_TYPE
 
 TAGS: list[dict[str, Any]] = [
+    {"name": "index", "description": "Where everything is, and the data version."},
     {"name": "missions", "description": "The peacekeeping missions and what they did."},
     {"name": "objectives", "description": "The five priority objectives of the report."},
     {"name": "stories", "description": "Stories of good practice, boxes and overviews."},

@@ -93,7 +93,13 @@ def register(router: APIRouter) -> None:
     """Serve the index at the router's own prefix (an included router cannot have an empty
     path), with the router's dependencies."""
     router.add_api_route(
-        "", index, methods=["GET"], response_model=ApiIndex, summary="Index", tags=["index"]
+        "",
+        index,
+        methods=["GET"],
+        name="get_index",
+        response_model=ApiIndex,
+        summary="Index",
+        tags=["index"],
     )
 
 
