@@ -131,6 +131,50 @@ def test_the_next_read_sees_the_write_and_its_etag(server: LiveServer, database:
     assert (stale, etag_differs, refused) == (0, 0, 0)
 
 
+REFUSED = "durability-refused-at-commit"
+
+
+@pytest.fixture
+def disk_full_at_commit(database: Database) -> Iterator[None]:
+    """The audit event of a write is flushed by the commit; for REFUSED, PostgreSQL fails it as
+    a full disk would: the write fails while committing, after the route has returned."""
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'no space left' USING ERRCODE = 'disk_full'; END $$"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_event FOR EACH ROW "
+                f"WHEN (NEW.resource_id = '{REFUSED}') EXECUTE FUNCTION refuse_audit()"
+            )
+        )
+    try:
+        yield
+    finally:
+        with database.engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER refuse_audit ON audit_event"))
+            connection.execute(text("DROP FUNCTION refuse_audit()"))
+
+
+@pytest.mark.usefixtures("disk_full_at_commit")
+def test_a_write_that_fails_to_commit_is_never_acknowledged(
+    server: LiveServer, database: Database
+) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        written = http.post(
+            "/v1/figures",
+            json={**NEW_FIGURE, "key": REFUSED, "value": 5},
+            headers=bearer(database.token),
+        )
+        assert written.status_code == 503
+        assert written.headers["content-type"] == "application/problem+json"
+        assert written.json()["type"] == "/problems/database-unavailable"
+        assert http.get(f"/v1/figures/{REFUSED}").status_code == 404
+
+
 @dataclass
 class Track:
     """One figure's writes: the value after each (None once deleted), how many were sent, and
