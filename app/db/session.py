@@ -1,4 +1,5 @@
-"""The per-request database session: the single place where transactions end."""
+"""The per-request database session: the single place where transactions end, before the
+response is sent."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """Yield a session; commit if the request succeeded, roll back if it raised.
 
     Repositories and services only flush, so a request's writes land together or not at all.
+    It ends before the response is sent (`SessionDep` is function-scoped): a 2xx means the
+    write is committed, and a failed commit is an error response, never a 2xx.
     Making a session does no I/O (it connects on its first statement), so this runs on the
     event loop; only ending a session that did connect goes to a worker thread. A sync
     dependency would cost two thread hops per request, each queued behind the others.
@@ -46,4 +49,11 @@ def _commit_or_roll_back(session: Session, commit: bool) -> None:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""The session of a route and of its dependencies (one per request, shared).
+
+`scope="function"`: FastAPI ends it when the route returns, before the first byte of the
+response. With the default request scope it ended after the response was sent: a client could
+hold a 2xx for a write that a kill -9 then lost, and read the old record right after a write.
+A streamed export reads on a connection of its own (app/exports), held to the last byte.
+"""
