@@ -22,6 +22,7 @@ router = APIRouter(tags=["audit"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No key, or an unknown or revoked one"},
     403: {"description": "The key lacks the admin scope"},
+    429: {"description": "Too many failed authentications"},
 }
 
 

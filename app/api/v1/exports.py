@@ -36,7 +36,7 @@ FILE: dict[int | str, dict[str, Any]] = {
         "description": "The file, streamed.",
         "content": {
             "text/csv": TEXT,
-            "application/json": TEXT,
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "application/x-ndjson": TEXT,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY,
         },
