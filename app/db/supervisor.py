@@ -32,7 +32,7 @@ from app.db import embedded, holders
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
-RESTART_ATTEMPTS = 3  # waiting 1 s, then 2 s: a killed server's children need a moment to go
+RESTART_ATTEMPTS = 4  # waiting 1, 2, 3 s between: a killed server's children take a moment
 STOP_WAIT_SECONDS = 30.0  # longer than the wheel's 10 s start timeout, so no start is cut off
 
 _received: list[int] = []  # the SIGTERM being turned into an exit, if any
@@ -82,7 +82,7 @@ class Watchdog:
             log.warning("embedded PostgreSQL restarted (pid %s)", postmaster and postmaster.pid)
 
     def _restart(self) -> None:
-        error: Exception | None = None
+        reason = "no attempt"
         for attempt in range(1, RESTART_ATTEMPTS + 1):
             if self._stop.is_set():
                 return
@@ -92,14 +92,25 @@ class Watchdog:
                     self._server.ensure_postgres_running()
                 return
             except (subprocess.SubprocessError, AssertionError, OSError) as exc:
-                error = exc
-                log.warning("restarting embedded PostgreSQL failed (attempt %s): %s", attempt, exc)
+                reason = _reason(exc)
+                log.warning(
+                    "restarting embedded PostgreSQL failed (attempt %s): %s", attempt, reason
+                )
                 if attempt < RESTART_ATTEMPTS:
                     self._stop.wait(attempt)
         raise RuntimeError(
             f"embedded PostgreSQL in {self._data_dir} died and could not be restarted "
-            f"({error}); see {self._data_dir / 'log'}"
+            f"({reason}); its log: {self._data_dir / 'log'}"
         )
+
+
+def _reason(exc: Exception) -> str:
+    """A failed start in a line (the wheel has already logged pg_ctl's output)."""
+    if isinstance(exc, subprocess.CalledProcessError):
+        return f"{Path(exc.cmd[0]).name} exited with status {exc.returncode}"
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"{Path(exc.cmd[0]).name} timed out after {exc.timeout:g} s"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _running(process: psutil.Process) -> bool:
