@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 HOLDERS_FILE = ".handle_pids.json"
 LOCK_FILE = "postmaster.pid"
+SOCKET_DIR_LINE = 4  # postmaster.pid: pid, data folder, start time, port, socket folder, ...
 # psutil derives a start time from the boot time, which /proc gives to the second.
 CLOCK_SLACK_SECONDS = 2.0
 
@@ -70,21 +71,33 @@ def drop_stale_holders(data_dir: Path) -> list[int]:
     return stale
 
 
-def postmaster_pid(data_dir: Path) -> int | None:
-    """The pid `postmaster.pid` names, if the file is there and readable."""
+def _lock_pid(path: Path) -> int | None:
+    """The pid on the first line of a PostgreSQL lock file, if it is there and readable."""
     try:
-        return int((data_dir / LOCK_FILE).read_text().splitlines()[0])
+        return int(path.read_text().splitlines()[0])
     except (FileNotFoundError, IndexError, ValueError):
         return None
 
 
+def postmaster_pid(data_dir: Path) -> int | None:
+    """The pid `postmaster.pid` names, if the file is there and readable."""
+    return _lock_pid(data_dir / LOCK_FILE)
+
+
 def drop_stale_lock_file(data_dir: Path) -> bool:
-    """Remove `postmaster.pid` when the pid it names is gone or a zombie (certainly dead)."""
-    pid = postmaster_pid(data_dir)
+    """Remove `postmaster.pid`, and the lock of the socket it names, when their pid is gone
+    or a zombie (certainly dead): PostgreSQL refuses to start while a zombie holds either."""
+    path = data_dir / LOCK_FILE
+    pid = _lock_pid(path)
     if pid is None or is_alive(pid):
         return False
-    log.warning("removing postmaster.pid of dead PostgreSQL pid %s in %s", pid, data_dir)
-    (data_dir / LOCK_FILE).unlink(missing_ok=True)
+    log.warning("removing the lock files of dead PostgreSQL pid %s in %s", pid, data_dir)
+    lines = path.read_text().splitlines()
+    if len(lines) > SOCKET_DIR_LINE and lines[SOCKET_DIR_LINE].strip():
+        for socket_lock in Path(lines[SOCKET_DIR_LINE].strip()).glob(".s.PGSQL.*.lock"):
+            if _lock_pid(socket_lock) == pid:
+                socket_lock.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
     return True
 
 
