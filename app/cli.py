@@ -271,25 +271,27 @@ def serve(
     """Serve the API with uvicorn (starting the embedded database when none is configured)."""
     import uvicorn
 
-    from app.db.url import resolve_database_url
+    from app.db.supervisor import supervised
+    from app.db.url import embedded_server, resolve_database_url
     from app.http_protocol import HeaderTimeoutProtocol
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     resolve_database_url(settings)  # start the embedded server once, in this process
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_config=None,
-        http=HeaderTimeoutProtocol,
-        # the app believes X-Forwarded-For only from CRSV_TRUSTED_PROXIES (app.main); uvicorn's
-        # own handling would believe it from any local peer (its forwarded_allow_ips default)
-        proxy_headers=False,
-        server_header=False,
-    )
+    with supervised(embedded_server()):  # restarted if it dies while the API runs
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            log_config=None,
+            http=HeaderTimeoutProtocol,
+            # the app believes X-Forwarded-For only from CRSV_TRUSTED_PROXIES (app.main);
+            # uvicorn's own handling would believe any local peer (its forwarded_allow_ips)
+            proxy_headers=False,
+            server_header=False,
+        )
 
 
 @cli.command("export")

