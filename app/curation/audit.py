@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.enums import AuditAction
@@ -16,6 +17,8 @@ SEED_LOADER = "seed-loader"
 
 def jsonable(value: Any) -> Any:
     """Audit payloads are JSON: dates as ISO text, enums as their values."""
+    if isinstance(value, BaseModel):  # a period
+        return jsonable(value.model_dump())
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
