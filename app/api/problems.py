@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -76,6 +77,11 @@ def parameter_error(name: str, reason: str, location: str = "query") -> dict[str
     return {"name": name, "in": location, "reason": reason}
 
 
+def json_pointer(path: Sequence[object]) -> str:
+    """RFC 6901: '/'-joined parts, with '~' and '/' inside a part escaped; "" is the whole body."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
 def problem_response(problem: Problem, request: Request) -> JSONBytesResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + problem.slug if problem.slug else "about:blank",
@@ -98,7 +104,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         name = ".".join(str(part) for part in path) or str(location)
         entry = {"name": name, "in": location, "reason": error["msg"]}
         if location == "body":  # a JSON pointer (RFC 6901) into the body; "" is the whole body
-            entry["pointer"] = "".join(f"/{part}" for part in path)
+            entry["pointer"] = json_pointer(path)
         errors.append(entry)
     return errors
 

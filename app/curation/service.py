@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.api.caching import etag_for, matches
-from app.api.problems import NotFound, Problem
+from app.api.problems import NotFound, Problem, json_pointer
 from app.api.responses import dumps
 from app.curation import audit
 from app.curation.resources import Writable
@@ -31,8 +31,7 @@ class WriteResult:
 def validation_problem(exc: ValidationError) -> Problem:
     """422 naming each bad field by JSON pointer, as the seed loader names them."""
     errors = [
-        {"pointer": "".join(f"/{part}" for part in error["loc"]), "reason": error["msg"]}
-        for error in exc.errors()
+        {"pointer": json_pointer(error["loc"]), "reason": error["msg"]} for error in exc.errors()
     ]
     return Problem(
         422,
