@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from psycopg.errors import QueryCanceled
@@ -158,7 +159,8 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONBytesResponse:
-    if isinstance(getattr(exc, "orig", None), QueryCanceled):
+    """SQLAlchemy's OperationalError, or psycopg's own from a raw connection (an export's COPY)."""
+    if isinstance(getattr(exc, "orig", exc), QueryCanceled):
         log.warning(
             "query cancelled by the statement timeout: %s %s", request.method, request.url.path
         )
@@ -204,6 +206,7 @@ def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(OperationalError, _handle_database_unavailable)
+    app.add_exception_handler(psycopg.OperationalError, _handle_database_unavailable)
     app.add_exception_handler(PoolTimeoutError, _handle_busy)
     app.add_exception_handler(DBAPIError, _handle_unexpected)
     app.add_exception_handler(Exception, _handle_unexpected)
