@@ -211,3 +211,10 @@ def test_records_with_a_period_can_be_changed_and_are_audited(
         "end": "2023-10-31",
         "precision": "month",
     }
+
+
+def test_pointers_escape_slash_and_tilde(client: TestClient, write_key: dict[str, str]) -> None:
+    body = {**BODIES["partners"], "a/b~c": 1}
+    response = client.post("/v1/partners", json=body, headers=write_key)
+    assert response.status_code == 422
+    assert body_errors(response) == [("/a~1b~0c", "Extra inputs are not permitted")]

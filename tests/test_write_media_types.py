@@ -108,3 +108,4 @@ def test_openapi_documents_415_on_writes() -> None:
         assert operation["responses"]["415"]["content"] == {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
         }
+    assert "415" not in paths["/v1/figures/{figure_id}"]["delete"]["responses"]

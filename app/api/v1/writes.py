@@ -197,7 +197,7 @@ def _register(plural: str, resource: Writable) -> None:
         delete,
         methods=["DELETE"],
         status_code=204,
-        responses=ERRORS,
+        responses={status: text for status, text in ERRORS.items() if status not in (413, 415)},
         tags=tag,
         summary=f"Delete a {name}",
         description=f"Delete a {name} (write scope, If-Match).",
