@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from psycopg.errors import QueryCanceled
@@ -79,6 +81,11 @@ def parameter_error(name: str, reason: str, location: str = "query") -> dict[str
     return {"name": name, "in": location, "reason": reason}
 
 
+def json_pointer(path: Sequence[object]) -> str:
+    """RFC 6901: '/'-joined parts, with '~' and '/' inside a part escaped; "" is the whole body."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
 def problem_response(problem: Problem, request: Request) -> JSONBytesResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + problem.slug if problem.slug else "about:blank",
@@ -102,7 +109,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         name = ".".join(str(part) for part in path) or str(location)
         entry = {"name": name, "in": location, "reason": error["msg"]}
         if location == "body":  # a JSON pointer (RFC 6901) into the body; "" is the whole body
-            entry["pointer"] = "".join(f"/{part}" for part in path)
+            entry["pointer"] = json_pointer(path)
         errors.append(entry)
     return errors
 
@@ -156,7 +163,8 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONBytesResponse:
-    if isinstance(getattr(exc, "orig", None), QueryCanceled):
+    """SQLAlchemy's OperationalError, or psycopg's own from a raw connection (an export's COPY)."""
+    if isinstance(getattr(exc, "orig", exc), QueryCanceled):
         log.warning(
             "query cancelled by the statement timeout: %s %s", request.method, request.url.path
         )
@@ -202,6 +210,7 @@ def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(OperationalError, _handle_database_unavailable)
+    app.add_exception_handler(psycopg.OperationalError, _handle_database_unavailable)
     app.add_exception_handler(PoolTimeoutError, _handle_busy)
     app.add_exception_handler(DBAPIError, _handle_unexpected)
     app.add_exception_handler(Exception, _handle_unexpected)

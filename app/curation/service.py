@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.api.caching import etag_for, matches
-from app.api.problems import NotFound, Problem
+from app.api.problems import NotFound, Problem, json_pointer
 from app.api.responses import dumps
 from app.curation import audit
 from app.curation.resources import Writable
@@ -31,8 +31,7 @@ class WriteResult:
 def validation_problem(exc: ValidationError) -> Problem:
     """422 naming each bad field by JSON pointer, as the seed loader names them."""
     errors = [
-        {"pointer": "".join(f"/{part}" for part in error["loc"]), "reason": error["msg"]}
-        for error in exc.errors()
+        {"pointer": json_pointer(error["loc"]), "reason": error["msg"]} for error in exc.errors()
     ]
     return Problem(
         422,
@@ -56,9 +55,12 @@ def _begin_write(session: Session) -> None:
     session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
 
 
-def _flush(session: Session, resource: Writable, key: str) -> None:
+def _write(session: Session, resource: Writable, key: str, row: Any, data: BaseModel) -> None:
+    """Write and flush in a savepoint; a constraint the data breaks (a taken position) is a
+    409 however deep in the writer it shows (writers flush to link rows)."""
     try:
-        session.flush()
+        with session.begin_nested():
+            resource.write(session, row, data)
     except IntegrityError as exc:
         raise conflict(resource, key, exc) from exc
 
@@ -124,8 +126,7 @@ def create(session: Session, resource: Writable, body: Any, actor: str) -> Write
             slug="already-exists",
             title="Conflict with stored data",
         )
-    resource.write(session, None, data)
-    _flush(session, resource, key)
+    _write(session, resource, key, None, data)
     after = resource.current(session, key)
     audit.record(
         session,
@@ -164,8 +165,7 @@ def _update(
     _check_precondition(session, resource, key, if_match)
     before = resource.current(session, key)
     assert before is not None
-    resource.write(session, row, parse(resource, body(audit.jsonable(before))))
-    _flush(session, resource, key)
+    _write(session, resource, key, row, parse(resource, body(audit.jsonable(before))))
     audit.record(
         session,
         actor=actor,

@@ -74,15 +74,23 @@ def copy_file(
     cut a large file short.
     """
     if fmt == "csv":
-        yield header(COLUMNS[dataset], hxl=hxl)
-        yield from _copy(engine, csv_statement(dataset, selection), "csv", timeout_ms, b"\r\n")
+        statement = csv_statement(dataset, selection)
+        head = header(COLUMNS[dataset], hxl=hxl)
+        yield from _copy(engine, statement, "csv", timeout_ms, b"\r\n", head)
     else:
         yield from _copy(engine, ndjson_statement(dataset, selection), "ndjson", timeout_ms, b"\n")
 
 
 def _copy(
-    engine: Engine, statement: Select[Any], fmt: str, timeout_ms: int, row_end: bytes
+    engine: Engine,
+    statement: Select[Any],
+    fmt: str,
+    timeout_ms: int,
+    row_end: bytes,
+    head: bytes = b"",
 ) -> Iterator[bytes]:
+    """The COPY's rows in blocks, `head` leading the first: nothing is yielded before the COPY
+    has started sending, so a query that fails at once fails before the response starts."""
     compiled = statement.compile(
         dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
     )
@@ -100,11 +108,13 @@ def _copy(
                     rows.append(bytes(row[:-1]))
                     size += len(row)
                     if size >= BLOCK_BYTES:
-                        yield row_end.join(rows) + row_end
+                        yield head + row_end.join(rows) + row_end
                         rows.clear()
-                        size = 0
+                        size, head = 0, b""
                 if rows:
-                    yield row_end.join(rows) + row_end
+                    yield head + row_end.join(rows) + row_end
+                elif head:
+                    yield head
         connection.commit()
     except BaseException:
         pooled.invalidate()  # a cancelled or failed COPY: never hand this connection out again

@@ -7,7 +7,7 @@ releases the connection and stops the query.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 
 from sqlalchemy import Engine
 
@@ -39,3 +39,23 @@ def file_chunks(
         yield from chunks(fmt, COLUMNS[dataset], rows, dataset=dataset)
     finally:
         rows.close()  # ends the server-side cursor even if the client left early
+
+
+def started(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """`chunks` with its query already running: the first chunk is made now, by the caller.
+
+    A route calls this before it answers, so a query that fails (a timeout, a lock, a refused
+    value) is an error response instead of a 200 cut off mid-file: every producer here yields
+    nothing before its query has sent rows or ended. Closing the result closes `chunks`.
+    """
+    first = next(chunks, None)  # an exception here has already closed `chunks`
+    return _resume(first, chunks)
+
+
+def _resume(first: bytes | None, chunks: Iterator[bytes]) -> Generator[bytes, None, None]:
+    try:
+        if first is not None:
+            yield first
+            yield from chunks
+    finally:
+        getattr(chunks, "close", lambda: None)()

@@ -32,19 +32,20 @@ def _cell(value: Any) -> Any:
 
 
 def json_chunks(columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """One JSON array, written piece by piece."""
+    """One JSON array, written piece by piece; nothing is yielded before the first rows are read,
+    so a query that fails at once fails before the response starts (files.started)."""
     names = [column.name for column in columns]
-    yield b"["
     first = True
     chunk: list[bytes] = []
     for row in rows:
         chunk.append(orjson.dumps(dict(zip(names, row, strict=True))))
         if len(chunk) == CHUNK_ROWS:
-            yield (b"" if first else b",") + b",".join(chunk)
+            yield (b"[" if first else b",") + b",".join(chunk)
             first, chunk = False, []
     if chunk:
-        yield (b"" if first else b",") + b",".join(chunk)
-    yield b"]"
+        yield (b"[" if first else b",") + b",".join(chunk) + b"]"
+    else:
+        yield b"[]" if first else b"]"
 
 
 def xlsx_chunks(
@@ -56,12 +57,14 @@ def xlsx_chunks(
 
     with tempfile.TemporaryFile() as spool:
         workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False})
-        worksheet = workbook.add_worksheet(sheet[:31])
-        bold = workbook.add_format({"bold": True})
-        worksheet.write_row(0, 0, [column.name for column in columns], bold)
-        for index, row in enumerate(rows, start=1):
-            worksheet.write_row(index, 0, [_cell(v) for v in row])
-        workbook.close()
+        try:
+            worksheet = workbook.add_worksheet(sheet[:31])
+            bold = workbook.add_format({"bold": True})
+            worksheet.write_row(0, 0, [column.name for column in columns], bold)
+            for index, row in enumerate(rows, start=1):
+                worksheet.write_row(index, 0, [_cell(v) for v in row])
+        finally:
+            workbook.close()  # also when the rows fail: it holds a temporary file per sheet
         spool.seek(0)
         while block := spool.read(1 << 16):
             yield block

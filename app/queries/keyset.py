@@ -182,8 +182,8 @@ def _revive(key: SortKey, value: Any) -> Any:
         return value
     if expected is date and isinstance(value, str):
         return date.fromisoformat(value)
-    if expected is str and isinstance(value, str):
-        return value
+    if expected is str and isinstance(value, str) and "\x00" not in value:
+        return value  # PostgreSQL text cannot hold NUL: such a cursor was never ours
     if issubclass(expected, StrEnum) and isinstance(value, str):
         return expected(value).value
     raise TypeError(f"{value!r} does not fit a {expected.__name__} sort key")

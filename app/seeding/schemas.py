@@ -12,10 +12,12 @@ from datetime import date
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    NonNegativeInt,
+    Strict,
     StringConstraints,
     model_validator,
 )
@@ -40,8 +42,48 @@ Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN, max_length=60)]
 
 MissionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,19}$")]
 Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+def _no_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: refused here, named by its field, never a 500."""
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_nul)
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_no_nul),
+]
+
+# Numbers are strict (JSON `true` or "12" is not a number) and bounded by their columns, so the
+# schema, and the OpenAPI built from it, says what the database can hold.
+INTEGER_MAX = 2**31 - 1
+"""Largest PostgreSQL `integer`."""
+SMALLINT_MAX = 2**15 - 1
+"""Largest PostgreSQL `smallint`."""
+
+Count = Annotated[int, Strict(), Field(ge=0, le=INTEGER_MAX)]
+"""A figure's value or part of its breakdown: an `integer` column."""
+Ordinal = Annotated[int, Strict(), Field(ge=1, le=SMALLINT_MAX)]
+"""A story's number or position: a `smallint` column."""
+ObjectiveNumber = Annotated[int, Strict(), Field(ge=1, le=5)]
+
+
+def _iso_date(value: object) -> object:
+    """JSON has no dates: accept 'YYYY-MM-DD' text (a YAML date is already one), nothing else;
+    lax parsing would read the number 0 as 1970-01-01."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return date.fromisoformat(value)
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, Strict(), BeforeValidator(_iso_date)]
 
 
 class SeedModel(BaseModel):
@@ -60,8 +102,8 @@ class Period(SeedModel):
     2023-05-31 with precision `month`.
     """
 
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
     precision: DatePrecision
 
     @model_validator(mode="before")
@@ -126,7 +168,7 @@ class ActivityTypeSeed(SeedModel):
 
 
 class ObjectiveSeed(SeedModel):
-    number: int = Field(ge=1, le=5)
+    number: ObjectiveNumber
     title: ShortText
     description: Text
 
@@ -141,8 +183,8 @@ class MissionSeed(SeedModel):
     name: ShortText
     country: Iso3
     status: MissionStatus
-    mandate_start: date
-    mandate_end: date | None = None
+    mandate_start: IsoDate
+    mandate_end: IsoDate | None = None
     mandate_note: Text | None = Field(default=None, description="where the mandate dates come from")
 
     @model_validator(mode="after")
@@ -162,8 +204,8 @@ class LocationSeed(SeedModel):
     admin1: ShortText | None = Field(
         default=None, description="first-level administrative area (province, state, ...)"
     )
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    longitude: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> Self:
@@ -185,7 +227,7 @@ class PartnerSeed(SeedModel):
 
 class ReportSeed(SeedModel):
     key: Key
-    edition_year: int = Field(ge=2000, le=2100)
+    edition_year: int = Field(ge=2000, le=2100, strict=True)
     title: ShortText
     publisher: ShortText
     published: Period
@@ -198,11 +240,11 @@ class FigureSeed(SeedModel):
 
     key: Key
     metric: Code
-    value: NonNegativeInt
+    value: Count
     qualifier: Qualifier = Qualifier.EXACT
-    women: NonNegativeInt | None = None
-    men: NonNegativeInt | None = None
-    children: NonNegativeInt | None = None
+    women: Count | None = None
+    men: Count | None = None
+    children: Count | None = None
     subject: ShortText = Field(description="what is counted, in a few words")
     location: Key | None = None
     period: Period | None = None
@@ -243,12 +285,12 @@ class StoryFields(SeedModel):
     """A story's own fields, shared by seed files and the write API."""
 
     key: Key
-    number: int | None = Field(default=None, ge=1)
+    number: Ordinal | None = None
     kind: StoryKind
-    position: int = Field(ge=1, description="order of appearance in the report")
+    position: Ordinal = Field(description="order of appearance in the report")
     title: ShortText
     section: ShortText = Field(description="where the story sits in the report")
-    objective: int | None = Field(default=None, ge=1, le=5)
+    objective: ObjectiveNumber | None = None
     missions: list[MissionCode] = Field(default_factory=list)
     countries: list[Iso3] = Field(default_factory=list)
     summary: Text

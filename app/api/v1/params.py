@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query, Request
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from app.api.problems import InvalidParameters, parameter_error
 from app.queries.keyset import example_cursor, parse_sort
 from app.queries.listing import ListSpec
+from app.queries.websearch import MAX_NEGATIONS, check_search_text
 
 
 def listed(description: str, example: str) -> object:
@@ -97,11 +98,13 @@ SearchText = Annotated[
     str | None,
     Query(
         description="Full-text search (English stemming, accents ignored, web-search syntax: "
-        '"quoted phrase", -excluded). Results are sorted by relevance unless `sort` is given.',
+        '"quoted phrase", -excluded). Results are sorted by relevance unless `sort` is given. '
+        f"At most {MAX_NEGATIONS} `-` in a row without a letter or digit between them.",
         examples=["mobile court"],
         min_length=1,
         max_length=200,
     ),
+    AfterValidator(check_search_text),
 ]
 NameSearch = Annotated[
     str | None,

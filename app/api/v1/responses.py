@@ -15,7 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from app.api.caching import cache_control, etag_for, matches
 from app.api.head import is_head
 from app.api.responses import JSONBytesResponse
-from app.exports.files import file_chunks
+from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
@@ -111,7 +111,7 @@ def file_response(
         getattr(body, "close", lambda: None)()
         body = iter((b"",))
     return StreamingResponse(
-        _closing(body),
+        _closing(started(body)),
         media_type=MEDIA_TYPES.get(fmt, "application/zip"),
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

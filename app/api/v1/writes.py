@@ -9,12 +9,13 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path
+from fastapi import APIRouter, Body, Depends, Header, Path
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.auth import Writer
 from app.api.responses import JSONBytesResponse
+from app.api.v1.media import json_body, patch_body
 from app.curation import service
 from app.curation.resources import WRITABLE, Writable
 from app.db.session import SessionDep
@@ -41,6 +42,8 @@ IF_MATCH: dict[str, Any] = {
     "description": "ETag from a GET of the record; without it the answer is 428.",
     "schema": {"type": "string", "examples": ['W/"3f2a..."']},
 }
+JsonBody = Annotated[None, Depends(json_body)]
+PatchBody = Annotated[None, Depends(patch_body)]
 RecordId = Annotated[
     str, Path(description="Id of the record.", examples=["2023-story-17-survivors-identified"])
 ]
@@ -82,6 +85,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     },
     412: {"description": "The record changed since the ETag was read"},
     413: {"description": "The body is too large"},
+    415: {"description": "The body is not sent as JSON (Content-Type)"},
     422: {"description": "The body is invalid (problem+json with a JSON pointer per error)"},
     428: {"description": "If-Match is missing"},
     429: {"description": "Too many failed authentications"},
@@ -99,13 +103,19 @@ def _register(plural: str, resource: Writable) -> None:
     shown = SHOWN_AS[plural]
     name = resource.name
 
-    def create(session: SessionDep, writer: Writer, body: Annotated[BaseModel, Body()]) -> Response:
+    def create(
+        session: SessionDep,
+        writer: Writer,
+        _media: JsonBody,
+        body: Annotated[BaseModel, Body()],
+    ) -> Response:
         result = service.create(session, resource, body.model_dump(), writer.name)
         return _respond(result, 201, f"/v1/{plural}/{result.body['id']}")
 
     def replace(
         session: SessionDep,
         writer: Writer,
+        _media: JsonBody,
         record_id: RecordId,
         body: Annotated[BaseModel, Body()],
         if_match: IfMatch = None,
@@ -118,6 +128,7 @@ def _register(plural: str, resource: Writable) -> None:
     def patch(
         session: SessionDep,
         writer: Writer,
+        _media: PatchBody,
         record_id: RecordId,
         changes: Annotated[
             dict[str, Any],
@@ -204,7 +215,7 @@ def _register(plural: str, resource: Writable) -> None:
         name=f"delete_{name}",
         methods=["DELETE"],
         status_code=204,
-        responses=ERRORS,
+        responses={status: text for status, text in ERRORS.items() if status not in (413, 415)},
         tags=tag,
         summary=f"Delete a {name}",
         description=f"Delete a {name} (write scope, If-Match).",
