@@ -35,6 +35,9 @@ from tests.database import TestServer
 # an If-Match that does not match (412) or is missing (428), a rule across fields (422: a
 # breakdown above the value, a PUT whose key is not the URL's id, an end before a start).
 REFUSED_BY_DESIGN = ["2xx", "3xx", "401", "403", "404", "409", "412", "422", "428", "429"]
+# If-Match is documented as required; leaving it out is answered 428 Precondition Required
+# (RFC 6585), the status made for exactly that, rather than a generic 400 or 422
+MISSING_HEADER = ["400", "401", "403", "406", "415", "422", "428"]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,10 @@ def fuzz_config(token: str) -> SchemathesisConfig:
             "seed": 20261202,
             "headers": {"Authorization": f"Bearer {token}"},
             "generation": {"deterministic": True, "max-examples": 8, "allow-x00": True},
-            "checks": {"positive_data_acceptance": {"expected-statuses": REFUSED_BY_DESIGN}},
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": REFUSED_BY_DESIGN},
+                "missing_required_header": {"expected-statuses": MISSING_HEADER},
+            },
             "phases": {"stateful": {"max-steps": 12}},
         }
     )
