@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.enums import FailureSubject
 from tests.auth import ClientFactory, bearer, client_factory, counts, wrong_key
+from tests.live_server import CRSV, ServerProcess, free_port, serving
 
 
 @pytest.fixture
@@ -94,50 +88,23 @@ def test_without_trusted_proxies_the_peer_is_the_client(
     assert counts(db, FailureSubject.ADDRESS, seen) == {"127.0.0.1": 4}
 
 
-CRSV = str(Path(sys.executable).with_name("crsv"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def _not_a_setting(name: str) -> bool:
+    """Leave out the developer's own CRSV_ settings and uvicorn's proxy list."""
+    return not name.startswith("CRSV_") and name != "FORWARDED_ALLOW_IPS"
 
 
 @contextmanager
 def crsv_serve(database_url: str, **env: str) -> Iterator[str]:
     """`crsv serve` in its own process group on a free loopback port; always stopped."""
-    port = _free_port()
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CRSV_") and key != "FORWARDED_ALLOW_IPS"
-    }
-    environment.update(CRSV_DATABASE_URL=database_url, CRSV_LOG_LEVEL="WARNING", **env)
-    process = subprocess.Popen(
+    port = free_port()
+    server = ServerProcess(
         [CRSV, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        start_new_session=True,
+        port=port,
+        env={"CRSV_DATABASE_URL": database_url, "CRSV_LOG_LEVEL": "WARNING", **env},
+        inherit=_not_a_setting,
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "crsv serve exited"
-            assert time.monotonic() < deadline, "crsv serve did not answer within 60 s"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=20)
+    with serving(server, ready="/healthz", seconds=60, timeout=20) as running:
+        yield running.base_url
 
 
 @pytest.mark.parametrize(

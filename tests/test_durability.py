@@ -10,8 +10,10 @@ import itertools
 import json
 import random
 import signal
+import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from app.auth.service import create_key
-from app.config import Settings
+from app.config import PROJECT_ROOT, Settings
 from app.db import migrations
 from app.db.session import get_session
 from app.enums import Scope
@@ -32,7 +34,7 @@ from app.main import create_app
 from app.seeding.loader import apply_seeds
 from app.seeding.reader import SeedSet
 from tests.database import TestServer
-from tests.live_server import LiveServer, live_server
+from tests.live_server import ServerProcess, free_port, serving
 from tests.test_rollups import drift
 
 FIGURE = "/v1/figures/2023-story-17-survivors-identified"
@@ -49,6 +51,10 @@ WRITES_PER_ROUND = (170, 230)
 """Each round's server is killed as the write numbered thus (drawn at random) is acknowledged."""
 ROUND_SECONDS = 60.0
 """A bound on one round, however slow the machine."""
+START_SECONDS = 30.0
+"""Deadline for a new server to answer /readyz (the machine may be busy)."""
+STOP_SECONDS = 10.0
+"""How long a server may take to end after a signal before it is SIGKILLed."""
 
 
 @dataclass
@@ -75,9 +81,28 @@ def database(
         engine.dispose()
 
 
+@contextmanager
+def live_server(database: Database) -> Iterator[ServerProcess]:
+    """The app under uvicorn itself on `database`, ready; always stopped on the way out."""
+    port = free_port()
+    argv = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
+    process = ServerProcess(
+        [*argv, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        port=port,
+        env={
+            "CRSV_DATABASE_URL": database.url.render_as_string(hide_password=False),
+            "CRSV_LOG_LEVEL": "WARNING",
+        },
+        cwd=PROJECT_ROOT,
+        log_path=database.logs,  # every round's server appends to it
+    )
+    with serving(process, seconds=START_SECONDS, timeout=STOP_SECONDS) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
-def server(database: Database) -> Iterator[LiveServer]:
-    with live_server(database.url, database.logs) as running:
+def server(database: Database) -> Iterator[ServerProcess]:
+    with live_server(database) as running:
         yield running
 
 
@@ -106,7 +131,9 @@ def test_every_session_ends_before_the_response_is_sent() -> None:
     assert [entry for entry in found if entry[2] != "function"] == []
 
 
-def test_the_next_read_sees_the_write_and_its_etag(server: LiveServer, database: Database) -> None:
+def test_the_next_read_sees_the_write_and_its_etag(
+    server: ServerProcess, database: Database
+) -> None:
     """PATCH, GET, PATCH with the ETag the GET served: 100 rounds, never an old record."""
     stale = etag_differs = refused = 0
     with httpx.Client(base_url=server.base_url, timeout=10) as http:
@@ -161,7 +188,7 @@ def disk_full_at_commit(database: Database) -> Iterator[None]:
 
 @pytest.mark.usefixtures("disk_full_at_commit")
 def test_a_write_that_fails_to_commit_is_never_acknowledged(
-    server: LiveServer, database: Database
+    server: ServerProcess, database: Database
 ) -> None:
     with httpx.Client(base_url=server.base_url, timeout=10) as http:
         written = http.post(
@@ -194,7 +221,7 @@ class Burst:
     unexpected: list[str] = field(default_factory=list)
     acked: int = 0
     kill_at: int = 0
-    server: LiveServer | None = None
+    server: ServerProcess | None = None
     killed: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -249,7 +276,7 @@ def kill_during_burst(database: Database, round_: int, burst: Burst, rng: random
     """Start a server, write from several clients at once, SIGKILL it at a random moment."""
     burst.kill_at = burst.acked + rng.randint(*WRITES_PER_ROUND)
     burst.killed.clear()
-    with live_server(database.url, database.logs) as server:
+    with live_server(database) as server:
         burst.server = server
         writers = [
             threading.Thread(
@@ -261,7 +288,7 @@ def kill_during_burst(database: Database, round_: int, burst: Burst, rng: random
         for writer in writers:
             writer.start()
         burst.killed.wait(ROUND_SECONDS)
-        server.kill()  # already dead, unless the round ran out of time
+        server.stop(signal.SIGKILL, STOP_SECONDS)  # already dead, unless the round ran out of time
         for writer in writers:
             writer.join(timeout=15)
         assert not any(writer.is_alive() for writer in writers)
@@ -350,7 +377,7 @@ def exported_ids(fmt: str, body: bytes) -> list[str]:
 @pytest.mark.usefixtures("bulk_figures")
 @pytest.mark.parametrize("fmt", ["csv", "ndjson", "json"])
 def test_an_export_streams_to_its_last_byte(
-    server: LiveServer, database: Database, fmt: str
+    server: ServerProcess, database: Database, fmt: str
 ) -> None:
     """The request's session ends before the response starts; the export streams on a
     connection of its own, held until the last byte is sent."""

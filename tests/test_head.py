@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from app.api.v1 import responses
 from app.config import Settings
 from app.exports.files import file_chunks
 from app.main import create_app
+from tests.live_server import free_port
 
 SAME_ID = {"X-Request-ID": "head-vs-get"}
 FIGURE = "/v1/figures/2023-story-17-survivors-identified"
@@ -107,13 +107,6 @@ def test_head_of_an_unknown_record_is_the_404_without_its_body(client: TestClien
     assert head.headers["content-type"] == "application/problem+json"
     assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.content))
     assert head.content == b""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

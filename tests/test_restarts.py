@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,15 +19,11 @@ from sqlalchemy.orm import Session
 
 from app.models import Figure
 from tests.database import TestServer
+from tests.live_server import CRSV, ServerProcess, free_port, serving
 from tests.test_seed_guard import CREATED, DELETED, EDITED, NEW_FIGURE
 
-CRSV = str(Path(sys.executable).with_name("crsv"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+READY_SECONDS = 90.0  # a start migrates and loads the seeds; the machine may be busy
+CTRL_C_SECONDS = 30.0
 
 
 class Deployment:
@@ -38,7 +32,7 @@ class Deployment:
     def __init__(self, url: URL, folder: Path) -> None:
         self.url = url
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.env = {
             **os.environ,
             "CRSV_DATABASE_URL": url.render_as_string(hide_password=False),
@@ -63,24 +57,18 @@ class Deployment:
     def up(self, console: list[str], key: str = "") -> Iterator[httpx.Client]:
         """`crsv up` serving, a client for it; then Ctrl-C, and its console in `console`."""
         log = self.folder / f"up-{time.monotonic_ns()}.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [CRSV, "up"],
-                env=self.env,
-                cwd=self.folder,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        server = ServerProcess(
+            [CRSV, "up"], port=self.port, env=self.env, cwd=self.folder, log_path=log
+        )
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        base = f"http://127.0.0.1:{self.port}"
         try:
-            with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-                _wait_ready(process, client, log)
+            with (
+                serving(server, seconds=READY_SECONDS, stop=signal.SIGINT, timeout=CTRL_C_SECONDS),
+                httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as client,
+            ):
                 yield client
         finally:
-            _stop(process)
-            console.append(log.read_text())
+            console.append(server.log_text())
 
     def figures(self) -> tuple[set[str], str | None]:
         """Every figure id, and the note of the edited one, straight from the database."""
@@ -92,30 +80,6 @@ class Deployment:
         finally:
             engine.dispose()
         return keys, note
-
-
-def _wait_ready(process: subprocess.Popen[bytes], client: httpx.Client, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if client.get("/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"crsv up not ready in 90 s:\n{log.read_text()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ctrl-C, then a kill of its process group if it does not end in time."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def _records(client: httpx.Client) -> dict[str, tuple[int, Any]]:

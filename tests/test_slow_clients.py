@@ -7,85 +7,44 @@ freeze came from sockets, not from anything a test client can imitate.
 from __future__ import annotations
 
 import json
-import os
 import select
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 
+from tests.live_server import CRSV, ServerProcess, free_port, serving
+
 BODY_TIMEOUT = 6  # long enough for the reads below on a busy machine, short for a test
 HEADER_TIMEOUT = 6
 
 
-@dataclass
-class LiveServer:
-    port: int
-    log: Path
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def live_server(engine: Engine, tmp_path: Path) -> Iterator[LiveServer]:
+def live_server(engine: Engine, tmp_path: Path) -> Iterator[ServerProcess]:
     """`crsv serve` on a free port over the session's seeded database, stopped afterwards."""
-    server = LiveServer(free_port(), tmp_path / "server.log")
+    port = free_port()
     env = {
-        **os.environ,
         "CRSV_DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "CRSV_HOST": "127.0.0.1",
-        "CRSV_PORT": str(server.port),
+        "CRSV_PORT": str(port),
         "CRSV_WORKERS": "1",
         "CRSV_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT),
         "CRSV_HEADER_TIMEOUT_SECONDS": str(HEADER_TIMEOUT),
         "CRSV_LOG_LEVEL": "WARNING",
     }
-    crsv = Path(sys.executable).with_name("crsv")
-    with server.log.open("wb") as log:
-        process = subprocess.Popen(
-            [str(crsv), "serve"],
-            cwd=tmp_path,  # no stray .env
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, server.log.read_text()
-            try:
-                if httpx.get(server.base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server not ready: " + server.log.read_text()
-            time.sleep(0.2)
-        yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
+    server = ServerProcess(
+        [CRSV, "serve"],
+        port=port,
+        env=env,
+        cwd=tmp_path,  # no stray .env
+        log_path=tmp_path / "server.log",
+    )
+    with serving(server, seconds=60, timeout=15) as running:
+        yield running
 
 
 def connect(port: int, data: bytes) -> socket.socket:
@@ -150,13 +109,13 @@ def closed_by_server(sock: socket.socket, deadline: float) -> bool:
         return False
 
 
-def test_slow_clients_hold_no_slot_and_are_cut_off(live_server: LiveServer) -> None:
+def test_slow_clients_hold_no_slot_and_are_cut_off(live_server: ServerProcess) -> None:
     opened = time.monotonic()
     bodies = [slow_body(live_server.port, chunked=n % 2 == 1) for n in range(100)]
     heads = slow_heads(live_server.port)
     try:
         time.sleep(0.5)  # let the server take every slow request in
-        with httpx.Client(base_url=live_server.base, timeout=5) as client:
+        with httpx.Client(base_url=live_server.base_url, timeout=5) as client:
             for path in ["/v1/missions", "/readyz"] * 5:
                 started = time.monotonic()
                 response = client.get(path)
@@ -185,8 +144,8 @@ def test_slow_clients_hold_no_slot_and_are_cut_off(live_server: LiveServer) -> N
         assert time.monotonic() - opened >= BODY_TIMEOUT - 0.5
         deadline = opened + HEADER_TIMEOUT + 10
         assert [closed_by_server(sock, deadline) for sock in heads] == [True] * len(heads)
-        assert httpx.get(live_server.base + "/readyz", timeout=5).status_code == 200
-        spec = httpx.get(live_server.base + "/openapi.json", timeout=5).json()
+        assert httpx.get(live_server.base_url + "/readyz", timeout=5).status_code == 200
+        spec = httpx.get(live_server.base_url + "/openapi.json", timeout=5).json()
         assert "408" in spec["paths"]["/v1/figures"]["post"]["responses"]
     finally:
         for sock in bodies + heads:

@@ -11,9 +11,7 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,55 +25,34 @@ from sqlalchemy import create_engine
 from app.db import embedded, holders, migrations, supervisor
 from app.seeding.loader import apply_seeds
 from app.seeding.reader import SeedSet
+from tests.live_server import CRSV, ServerProcess, free_port
 
-CRSV = Path(sys.executable).parent / "crsv"
 READY_SECONDS = 60.0  # a start migrates and loads the seeds; the machine may be busy
 EXIT_SECONDS = 30.0
 
 
-class Up:
+class Up(ServerProcess):
     """One `crsv up` process on `data` (its own session, so its workers die with it)."""
 
     def __init__(self, data: Path, workdir: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if k != "CRSV_DATABASE_URL"}
-        env["CRSV_EMBEDDED_DATA_DIR"] = str(data)
-        self.output = workdir / f"up-{self.port}.log"
-        with self.output.open("wb") as sink:
-            self.process = subprocess.Popen(
-                [str(CRSV), "up", "--port", str(self.port)],
-                cwd=workdir,  # no .env of the developer's applies
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.url = f"http://127.0.0.1:{self.port}"
+        port = free_port()
+        super().__init__(
+            [CRSV, "up", "--port", str(port)],
+            port=port,
+            env={"CRSV_EMBEDDED_DATA_DIR": str(data)},
+            inherit=lambda name: name != "CRSV_DATABASE_URL",
+            cwd=workdir,  # no .env of the developer's applies
+            log_path=workdir / f"up-{port}.log",
+        )
 
     def get(self, path: str) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=5)
+        return httpx.get(self.base_url + path, timeout=5)
 
-    def wait_ready(self) -> None:
-        until(self.ready, READY_SECONDS, "crsv up to answer /readyz with 200")
-
-    def ready(self) -> bool:
-        assert self.process.poll() is None, self.output.read_text()
-        try:
-            return self.get("/readyz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def signal(self, signum: int) -> int:
-        """Send `signum` and wait for the exit status."""
-        self.process.send_signal(signum)
+    def signal(self, signum: signal.Signals) -> int:
+        """Send `signum` to the process alone, as a service manager would, and wait for the exit
+        status."""
+        self.send_signal(signum, group=False)
         return self.process.wait(EXIT_SECONDS)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(EXIT_SECONDS)
 
 
 def until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -159,13 +136,13 @@ def start(data: Path) -> Iterator[list[Up]]:
     started: list[Up] = []
     yield started
     for up in started:
-        up.kill()
+        up.stop(signal.SIGKILL, EXIT_SECONDS)
 
 
 def launch(started: list[Up], data: Path, workdir: Path) -> Up:
     up = Up(data, workdir)
     started.append(up)
-    up.wait_ready()
+    up.wait_ready("/readyz", READY_SECONDS)
     return up
 
 
@@ -209,7 +186,7 @@ def test_a_server_killed_under_the_api_is_restarted_or_the_api_exits_1(
 
     os.kill(postmaster, signal.SIGKILL)
     until(
-        lambda: holders.postmaster_pid(data) not in (None, postmaster) and up.ready(),
+        lambda: holders.postmaster_pid(data) not in (None, postmaster) and up.ready(timeout=5),
         30,
         "the API to restart PostgreSQL",
     )
@@ -218,14 +195,14 @@ def test_a_server_killed_under_the_api_is_restarted_or_the_api_exits_1(
     after = up.get("/v1/missions")
     assert after.status_code == 200
     assert after.json() == before.json()
-    assert "embedded PostgreSQL restarted" in up.output.read_text()
+    assert "embedded PostgreSQL restarted" in up.log_text()
 
     # Killed again when it cannot start any more: the API says why and exits 1.
     with (data / "postgresql.conf").open("a") as conf:
         conf.write("shared_buffers = 'not a size'\n")
     os.kill(restarted, signal.SIGKILL)
     assert up.process.wait(EXIT_SECONDS) == 1
-    output = up.output.read_text()
+    output = up.log_text()
     assert (
         f"crsv: embedded PostgreSQL in {data} died and could not be restarted "
         f"(pg_ctl exited with status 1); its log: {data / 'log'}\n"
