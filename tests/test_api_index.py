@@ -57,7 +57,7 @@ def test_the_index_links_every_collection_aggregate_export_and_doc(
     }
     assert body["collections"] == {name: f"{BASE}/v1/{name}" for name in DATASETS}
     assert body["stats"] == {
-        "figures": f"{BASE}/v1/stats/figures?group_by=metric",
+        "figures": f"{BASE}/v1/stats/figures",
         "overview": f"{BASE}/v1/stats/overview",
     }
     assert body["exports"] == {

@@ -21,8 +21,6 @@ root_router = APIRouter()
 EXPORTS = "/v1/exports/"
 STATS = "/v1/stats/"
 DATAPACKAGE = "/v1/exports/datapackage.zip"
-STARTING_QUERIES = {"/v1/stats/figures": "?group_by=metric"}
-"""Where a route answers nothing useful bare: figure sums need one metric per group."""
 
 
 def _public_reads(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -48,11 +46,7 @@ def links(spec: dict[str, Any], base: str) -> dict[str, Any]:
         for path in reads
         if "{" not in path and not path.startswith((STATS, EXPORTS))
     }
-    stats = {
-        path.removeprefix(STATS): base + path + STARTING_QUERIES.get(path, "")
-        for path in reads
-        if path.startswith(STATS)
-    }
+    stats = {path.removeprefix(STATS): base + path for path in reads if path.startswith(STATS)}
     exports = {
         path.removeprefix(EXPORTS).split(".")[0]: {
             fmt: base + path.replace("{fmt}", fmt) for fmt in _formats(operation)
