@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
@@ -18,8 +18,9 @@ class DataVersion(NamedTuple):
     changed_at: datetime | None
 
 
-def data_version(session: Session) -> DataVersion:
-    number, changed_at = session.execute(
+def data_version(db: Session | Connection) -> DataVersion:
+    """Read with the request's session, or on a connection of its own (a file's ETag)."""
+    number, changed_at = db.execute(
         select(func.coalesce(func.max(AuditEvent.id), 0), func.max(AuditEvent.occurred_at))
     ).one()
     return DataVersion(int(number), changed_at)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -17,9 +17,9 @@ from app.api.head import is_head
 from app.api.responses import JSONBytesResponse
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
-from app.models import AuditEvent
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Filters, Selection
+from app.queries.versions import data_version
 
 
 def page_response(request: Request, page: Page) -> JSONBytesResponse:
@@ -58,19 +58,15 @@ async def _closing(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
         await run_in_threadpool(getattr(chunks, "close", lambda: None))
 
 
-def data_version(engine: Engine) -> int:
-    """Grows with every write (each one is audited, the seed loader's too)."""
-    with engine.connect() as connection:
-        return int(connection.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0)
-
-
 def file_etag(request: Request, name: str) -> str:
     """An ETag for a streamed file: what was asked, and the version of the data.
 
     `name` carries the format, so two Accept headers that choose the same file share its ETag.
     """
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    version = data_version(request.app.state.engine)
+    engine: Engine = request.app.state.engine
+    with engine.connect() as connection:
+        version = data_version(connection).number
     return etag_for(f"{name}|{query}|{version}".encode())
 
 
