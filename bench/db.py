@@ -81,7 +81,7 @@ def prepare(
 ) -> tuple[URL, dict[str, Any]]:
     """A migrated database holding `figures` synthetic figures; reused when it already does."""
     from app.db import migrations
-    from app.synth import synthesize
+    from bench.synth.synthesize import synthesize
 
     url = base.set(database=os.environ.get("CRSV_BENCH_DATABASE", f"crsv_bench_{figures}"))
     info: dict[str, Any] = {"database": url.database}
