@@ -353,7 +353,7 @@ def _write_export(
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from app.api.problems import InvalidParameters
+    from app.errors import InvalidParameters
     from app.exports.files import file_chunks
     from app.exports.stream import export_statement
     from app.queries.selection import select as select_rows

@@ -19,12 +19,12 @@ from schemathesis.engine import events
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.api.caching import etag_for
-from app.api.responses import dumps
 from app.auth.service import create_key
 from app.config import Settings
 from app.curation.resources import WRITABLE
 from app.enums import Scope
+from app.kit.etag import etag_for
+from app.kit.json import dumps
 from app.main import create_app
 from app.seeding.loader import apply_seeds
 from app.seeding.reader import SeedSet

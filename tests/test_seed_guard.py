@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.auth.service import create_key
 from app.config import Settings
-from app.curation import audit
 from app.db import migrations
 from app.enums import AuditAction, Scope
 from app.main import create_app

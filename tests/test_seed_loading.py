@@ -9,7 +9,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Figure, Partner
-from app.seeding.loader import Change, apply_seeds
+from app.seeding.changes import Change
+from app.seeding.loader import apply_seeds
 from app.seeding.reader import EditionSeeds, SeedSet
 from app.seeding.schemas import StorySeed
 

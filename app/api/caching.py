@@ -6,11 +6,11 @@ one piece get an ETag; streamed ones (exports) pass through untouched.
 
 from __future__ import annotations
 
-import hashlib
-
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.kit.etag import etag_for, matches
 
 READ_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
@@ -19,17 +19,6 @@ PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 def cache_control(request: Request) -> str:
     return PRIVATE_CACHE_CONTROL if "authorization" in request.headers else READ_CACHE_CONTROL
-
-
-def etag_for(body: bytes) -> str:
-    # weak: the same data may also travel gzip-encoded
-    return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-
-
-def matches(header: str, etag: str) -> bool:
-    """Weak comparison of an If-Match / If-None-Match header with an ETag."""
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return "*" in candidates or etag.removeprefix("W/") in candidates
 
 
 class ConditionalGetMiddleware:

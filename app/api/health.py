@@ -7,9 +7,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.problems import Problem
 from app.api.strict_query import known_query_parameters
 from app.db.revisions import database_revision
+from app.errors import Problem
 
 router = APIRouter(tags=["health"], dependencies=[Depends(known_query_parameters)])
 

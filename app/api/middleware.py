@@ -12,7 +12,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.problems import Problem, problem_response
+from app.api.problems import problem_response
+from app.errors import Problem
 from app.logging import request_id_var
 
 log = logging.getLogger("crsv.access")

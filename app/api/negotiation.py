@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.problems import Problem
+from app.errors import Problem
 
 LIST_MEDIA_TYPES = {"application/json": None, "text/csv": "csv", "application/x-ndjson": "ndjson"}
 """What a list route offers, and the export format of each; the first wins a tie."""

@@ -1,14 +1,14 @@
 """RFC 9457 problem details: the one error format of the API.
 
-Routes raise `Problem` (or let validation fail); the handlers registered here turn every error,
-including unknown routes, wrong methods and database outages, into `application/problem+json`.
+Every layer raises `Problem` (app/errors.py), or validation fails; the handlers registered here
+turn every error, including unknown routes, wrong methods and database outages, into
+`application/problem+json`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -21,69 +21,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import JSONBytesResponse
+from app.errors import InvalidParameters, Problem
+from app.kit.json import json_pointer
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
-
-
-class Problem(Exception):
-    """An error a client can act on, carrying its HTTP status and explanation."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        slug: str | None = None,
-        title: str | None = None,
-        errors: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-        extensions: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.slug = slug
-        self.title = title or HTTPStatus(status).phrase
-        self.errors = errors
-        self.headers = headers
-        self.extensions = extensions or {}
-        """Extra members of the problem object (RFC 9457 §3.2)."""
-
-
-class NotFound(Problem):
-    def __init__(self, resource: str, identifier: object) -> None:
-        super().__init__(
-            404,
-            f"No {resource} has the identifier {identifier!r}.",
-            slug="not-found",
-            title="Resource not found",
-        )
-
-
-class InvalidParameters(Problem):
-    """422 naming each bad query parameter, like FastAPI's own validation errors."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        names = ", ".join(sorted({str(error["name"]) for error in errors}))
-        super().__init__(
-            422,
-            f"Invalid value for: {names}.",
-            slug="invalid-parameters",
-            title="Invalid request parameters",
-            errors=errors,
-        )
-
-
-def parameter_error(name: str, reason: str, location: str = "query") -> dict[str, Any]:
-    return {"name": name, "in": location, "reason": reason}
-
-
-def json_pointer(path: Sequence[object]) -> str:
-    """RFC 6901: '/'-joined parts, with '~' and '/' inside a part escaped; "" is the whole body."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def problem_response(problem: Problem, request: Request) -> JSONBytesResponse:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
-
-def dumps(content: Any) -> bytes:
-    return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+from app.kit.json import dumps
 
 
 class JSONBytesResponse(Response):

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.api.problems import InvalidParameters, Problem, parameter_error
+from app.errors import InvalidParameters, Problem, parameter_error
 
 
 def _query_names(dependant: Dependant) -> set[str]:

@@ -14,12 +14,12 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.api.caching import etag_for, matches
-from app.api.problems import NotFound, Problem, json_pointer
-from app.api.responses import dumps
-from app.curation import audit
+from app import audit
 from app.curation.resources import Writable
 from app.enums import AuditAction
+from app.errors import NotFound, Problem
+from app.kit.etag import etag_for, matches
+from app.kit.json import dumps, json_pointer
 
 
 class WriteResult:

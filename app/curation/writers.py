@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.api.problems import Problem
 from app.curation.schemas import ActivityWrite, FigureWrite, StoryWrite
+from app.errors import Problem
 from app.models import (
     Activity,
     ActivityType,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Executable, Select, String, Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from app.api.problems import InvalidParameters, parameter_error
+from app.errors import InvalidParameters, parameter_error
 from app.models import (
     Activity,
     ActivityType,

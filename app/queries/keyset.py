@@ -27,7 +27,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from app.api.problems import InvalidParameters, parameter_error
+from app.errors import InvalidParameters, parameter_error
 
 Expression = SQLColumnExpression[Any]
 """A column or SQL expression (mapped attributes included)."""

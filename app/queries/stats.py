@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.api.problems import InvalidParameters, parameter_error
 from app.enums import Qualifier
+from app.errors import InvalidParameters, parameter_error
 from app.models import (
     ActivityType,
     Figure,

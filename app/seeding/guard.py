@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -31,9 +31,7 @@ from app.models import (
     SeedLoad,
     Story,
 )
-
-if TYPE_CHECKING:
-    from app.seeding.loader import Change
+from app.seeding.changes import Change
 
 # A row in any of these means the database is in use: it is never seeded on start. Keys (and
 # any other operational state) are not data: a key may be made before the first start.

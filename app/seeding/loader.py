@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.curation import audit
+from app import audit
 from app.enums import AuditAction
 from app.models import (
     Activity,
@@ -33,21 +33,9 @@ from app.models import (
     story_mission,
 )
 from app.seeding import guard
+from app.seeding.changes import Change
 from app.seeding.reader import EditionSeeds, SeedSet
 from app.seeding.schemas import ActivitySeed, FigureSeed, Period, StorySeed
-
-
-@dataclass(frozen=True)
-class Change:
-    action: str  # "create" | "update" | "delete"
-    table: str
-    key: str
-    fields: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        sign = {"create": "+", "update": "~", "delete": "-"}[self.action]
-        detail = f" ({', '.join(self.fields)})" if self.fields else ""
-        return f"{sign} {self.table} {self.key}{detail}"
 
 
 @dataclass

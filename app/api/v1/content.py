@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.api.negotiation import ListFormat
-from app.api.problems import NotFound
 from app.api.v1 import params
 from app.api.v1.responses import item_response, list_response
 from app.api.v1.selections import ActivityFilterParams, FigureFilterParams, StoryFilterParams
 from app.db.session import SessionDep
+from app.errors import NotFound
 from app.queries import activities, details, figures, stories
 from app.queries.listing import PageRequest
 from app.schemas.common import Page

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from app.api.problems import InvalidParameters, parameter_error
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
 from app.api.v1.selections import FILTER_DEPENDENCIES, unfiltered
 from app.db.session import SessionDep
+from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
 from app.queries.selection import Filters
 

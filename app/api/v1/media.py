@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
-from app.api.problems import Problem
+from app.errors import Problem
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from pydantic import AfterValidator, BeforeValidator
 
-from app.api.problems import InvalidParameters, parameter_error
+from app.errors import InvalidParameters, parameter_error
 from app.queries.keyset import example_cursor, parse_sort
 from app.queries.listing import ListSpec
 from app.queries.websearch import MAX_NEGATIONS, check_search_text

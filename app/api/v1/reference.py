@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.negotiation import ListFormat
-from app.api.problems import NotFound
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
 from app.api.v1.responses import item_response, list_response
@@ -20,6 +19,7 @@ from app.api.v1.selections import (
     PartnerFilterParams,
 )
 from app.db.session import SessionDep
+from app.errors import NotFound
 from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
 from app.queries.listing import ListSpec, PageRequest, list_all

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from app.api.caching import cache_control, etag_for, matches
+from app.api.caching import cache_control
 from app.api.head import is_head
 from app.api.responses import JSONBytesResponse
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
+from app.kit.etag import etag_for, matches
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import DATASETS, Filters, Selection
 from app.queries.versions import data_version

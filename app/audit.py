@@ -1,4 +1,5 @@
-"""The audit trail: every write, recorded in the same transaction as the write itself."""
+"""The audit trail: every write, by the API or by a seed load, recorded in the same transaction
+as the write itself. It sits below curation and seeding, so neither depends on the other."""
 
 from __future__ import annotations
 
