@@ -23,8 +23,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("app.main", "app.cli"),
     # HTTP: routes, problem+json handlers, middleware, uvicorn's protocol
     ("app.api", "app.http_protocol"),
-    # services: the write API, exports, API keys; app.synth (the benchmark's data) leaves for bench/
-    ("app.curation", "app.exports", "app.auth", "app.synth"),
+    # services: the write API, exports, API keys
+    ("app.curation", "app.exports", "app.auth"),
     # the seed files and their loader (curation validates writes with the seed schemas)
     ("app.seeding",),
     # reads: filters, sorting, the SQL of lists and statistics
