@@ -41,12 +41,24 @@ def _engine() -> Iterator[Engine]:
         engine.dispose()
 
 
+@contextmanager
+def _refused_migrations() -> Iterator[None]:
+    """Alembic's refusals (an unknown revision, say) in one line, as `crsv seed` refuses."""
+    from alembic.util import CommandError
+
+    try:
+        yield
+    except CommandError as exc:
+        typer.echo(f"crsv db: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 @db_cli.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database schema up to REVISION (default: the latest)."""
     from app.db import migrations
 
-    with _engine() as engine:
+    with _engine() as engine, _refused_migrations():
         migrations.upgrade(engine, revision)
     typer.echo(f"database upgraded to {revision}")
 
@@ -56,7 +68,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
     """Migrate the database schema down to REVISION (default: one step)."""
     from app.db import migrations
 
-    with _engine() as engine:
+    with _engine() as engine, _refused_migrations():
         migrations.downgrade(engine, revision)
     typer.echo(f"database downgraded to {revision}")
 

@@ -69,11 +69,6 @@ def test_db_current_downgrade_and_upgrade(crsv: CliRunner, scratch_engine: Engin
     assert revision(scratch_engine) == head
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: app/cli.py lets Alembic's CommandError escape, so an unknown revision "
-    "prints a traceback instead of a one-line refusal (as `crsv seed` does for bad seeds)",
-)
 def test_an_unknown_revision_is_refused_in_one_line(
     crsv: CliRunner, scratch_engine: Engine
 ) -> None:
