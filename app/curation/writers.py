@@ -6,31 +6,18 @@ not); nothing is written then, because the request's transaction is rolled back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.curation.schemas import ActivityWrite, FigureWrite, StoryWrite
 from app.errors import Problem
-from app.models import (
-    Activity,
-    ActivityType,
-    Country,
-    Figure,
-    Location,
-    Metric,
-    Mission,
-    Objective,
-    Partner,
-    Report,
-    Story,
-    activity_location,
-    activity_partner,
-    story_country,
-    story_mission,
-)
-from app.seeding.schemas import LocationSeed, PartnerSeed, Period, ReportSeed
+from app.models import Activity, Figure, Location, Partner, Report, Story
+from app.seeding import mapping
+from app.seeding.schemas import LocationSeed, PartnerSeed, ReportSeed
 
 
 def missing(what: str, value: object) -> Problem:
@@ -47,16 +34,6 @@ def ref(session: Session, column: Any, value: object, what: str) -> int:
     if found is None:
         raise missing(what, value)
     return int(found)
-
-
-def _optional_ref(session: Session, column: Any, value: object, what: str) -> int | None:
-    return None if value is None else ref(session, column, value, what)
-
-
-def _period(period: Period | None) -> dict[str, Any]:
-    if period is None:
-        return {"date_start": None, "date_end": None, "date_precision": None}
-    return {"date_start": period.start, "date_end": period.end, "date_precision": period.precision}
 
 
 def _next_position(session: Session, column: Any, *where: ColumnElement[bool]) -> int:
@@ -76,47 +53,52 @@ def _set_links(session: Session, link: Any, owner_id: int, target_ids: list[int]
         )
 
 
-def write_report(session: Session, row: Report | None, data: ReportSeed) -> Report:
-    row = row or Report(key=data.key)
-    row.edition_year = data.edition_year
-    row.title, row.publisher = data.title, data.publisher
-    row.published_date, row.published_precision = data.published.start, data.published.precision
-    row.source_url, row.licence_note = data.source_url, data.licence_note
+def _write(
+    session: Session,
+    entity: mapping.Entity,
+    row: Any,
+    data: BaseModel,
+    given: Mapping[str, Any] | None = None,
+    known: Mapping[str, int] | None = None,
+) -> Any:
+    """Write `data` into `row` (a new one when None) and its link tables; references not
+    `known` already are looked up by public id, in the order of the entity's fields."""
+    known = known or {}
+
+    def resolve(reference: mapping.Ref, value: Any) -> int:
+        if reference.field in known:
+            return known[reference.field]
+        return ref(session, reference.target, value, reference.what)
+
+    row = row or entity.model(**{entity.identity: getattr(data, entity.identity)})
+    for name, value in entity.columns(data, resolve, given).items():
+        setattr(row, name, value)
+    link_ids = [
+        (link, [ref(session, link.target, v, link.what) for v in getattr(data, link.field)])
+        for link in entity.links
+    ]
     session.add(row)
+    if link_ids:
+        session.flush()
+        for link, target_ids in link_ids:
+            _set_links(session, link.table, row.id, target_ids)
     return row
+
+
+def write_report(session: Session, row: Report | None, data: ReportSeed) -> Report:
+    return _write(session, mapping.REPORT, row, data)  # type: ignore[no-any-return]
 
 
 def write_location(session: Session, row: Location | None, data: LocationSeed) -> Location:
-    row = row or Location(key=data.key)
-    row.name, row.kind, row.admin1 = data.name, data.kind, data.admin1
-    row.country_id = ref(session, Country.iso3, data.country, "country")
-    row.latitude, row.longitude = data.latitude, data.longitude
-    session.add(row)
-    return row
+    return _write(session, mapping.LOCATION, row, data)  # type: ignore[no-any-return]
 
 
 def write_partner(session: Session, row: Partner | None, data: PartnerSeed) -> Partner:
-    row = row or Partner(key=data.key)
-    row.name, row.acronym, row.kind = data.name, data.acronym, data.kind
-    row.country_id = _optional_ref(session, Country.iso3, data.country, "country")
-    session.add(row)
-    return row
+    return _write(session, mapping.PARTNER, row, data)  # type: ignore[no-any-return]
 
 
 def write_story(session: Session, row: Story | None, data: StoryWrite) -> Story:
-    row = row or Story(key=data.key)
-    row.report_id = ref(session, Report.key, data.report, "report")
-    row.number, row.kind, row.position = data.number, data.kind, data.position
-    row.title, row.section, row.summary = data.title, data.section, data.summary
-    row.editorial_note = data.editorial_note
-    row.objective_id = _optional_ref(session, Objective.number, data.objective, "objective")
-    mission_ids = [ref(session, Mission.code, code, "mission") for code in data.missions]
-    country_ids = [ref(session, Country.iso3, iso3, "country") for iso3 in data.countries]
-    session.add(row)
-    session.flush()
-    _set_links(session, story_mission, row.id, mission_ids)
-    _set_links(session, story_country, row.id, country_ids)
-    return row
+    return _write(session, mapping.STORY, row, data)  # type: ignore[no-any-return]
 
 
 def write_activity(session: Session, row: Activity | None, data: ActivityWrite) -> Activity:
@@ -125,20 +107,9 @@ def write_activity(session: Session, row: Activity | None, data: ActivityWrite) 
         position = _next_position(session, Activity.position, Activity.story_id == story_id)
     else:
         position = row.position
-    row = row or Activity(key=data.key)
-    row.story_id, row.position = story_id, position
-    row.mission_id = _optional_ref(session, Mission.code, data.mission, "mission")
-    row.activity_type_id = ref(session, ActivityType.code, data.type, "activity type")
-    row.title, row.description = data.title, data.description
-    for name, value in _period(data.period).items():
-        setattr(row, name, value)
-    location_ids = [ref(session, Location.key, key, "location") for key in data.locations]
-    partner_ids = [ref(session, Partner.key, key, "partner") for key in data.partners]
-    session.add(row)
-    session.flush()
-    _set_links(session, activity_location, row.id, location_ids)
-    _set_links(session, activity_partner, row.id, partner_ids)
-    return row
+    return _write(  # type: ignore[no-any-return]
+        session, mapping.ACTIVITY, row, data, {"position": position}, {"story": story_id}
+    )
 
 
 def write_figure(session: Session, row: Figure | None, data: FigureWrite) -> Figure:
@@ -176,15 +147,8 @@ def write_figure(session: Session, row: Figure | None, data: FigureWrite) -> Fig
         )
     else:
         position = row.position
-    row = row or Figure(key=data.key)
-    row.story_id, row.activity_id, row.position = story.id, activity_id, position
-    row.metric_id = ref(session, Metric.code, data.metric, "metric")
-    row.value, row.qualifier = data.value, data.qualifier
-    row.women, row.men, row.children = data.women, data.men, data.children
-    row.subject, row.evidence, row.note = data.subject, data.evidence, data.note
-    row.section = data.section or story.section
-    row.location_id = _optional_ref(session, Location.key, data.location, "location")
-    for name, value in _period(data.period).items():
-        setattr(row, name, value)
-    session.add(row)
-    return row
+    given = {"position": position, "section": data.section or story.section}
+    known = {"story": story.id}
+    if activity_id is not None:
+        known["activity"] = activity_id
+    return _write(session, mapping.FIGURE, row, data, given, known)  # type: ignore[no-any-return]

@@ -10,32 +10,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.enums import AuditAction
-from app.models import (
-    Activity,
-    ActivityType,
-    Country,
-    Figure,
-    Location,
-    Metric,
-    Mission,
-    Objective,
-    Partner,
-    Report,
-    Story,
-    activity_location,
-    activity_partner,
-    story_country,
-    story_mission,
-)
-from app.seeding import guard
+from app.seeding import guard, mapping
 from app.seeding.changes import Change
 from app.seeding.reader import EditionSeeds, SeedSet
-from app.seeding.schemas import ActivitySeed, FigureSeed, Period, StorySeed
+from app.seeding.schemas import ActivitySeed, FigureSeed, StorySeed
 
 
 @dataclass
@@ -56,12 +40,6 @@ class LoadResult:
             f"{len(self.changes)} changes: {self.count('create')} created, "
             f"{self.count('update')} updated, {self.count('delete')} deleted"
         )
-
-
-def _period_columns(period: Period | None) -> dict[str, Any]:
-    if period is None:
-        return {"date_start": None, "date_end": None, "date_precision": None}
-    return {"date_start": period.start, "date_end": period.end, "date_precision": period.precision}
 
 
 class _Sync:
@@ -178,181 +156,78 @@ def _positioned_figures(
             yield story, None, position, figure
 
 
+class _Load:
+    """One load: each entity's rows synced in dependency order, references resolved through
+    the ids of the rows synced before."""
+
+    def __init__(self, session: Session) -> None:
+        self.sync = _Sync(session)
+        self.ids: dict[type[Any], dict[Any, int]] = {}
+
+    def resolve(self, ref: mapping.Ref, value: Any) -> int:
+        return self.ids[ref.model][value]
+
+    def rows(
+        self, entity: mapping.Entity, records: Iterable[tuple[BaseModel, dict[str, Any]]]
+    ) -> None:
+        """Sync `entity`'s rows to the (record, given fields) pairs."""
+        desired = {
+            getattr(record, entity.identity): entity.columns(record, self.resolve, given)
+            for record, given in records
+        }
+        self.ids[entity.model] = self.sync.rows(entity.model, entity.identity, desired)
+
+    def links(self, entity: mapping.Entity, records: list[Any]) -> None:
+        """Sync `entity`'s many-to-many tables to the records' lists of public ids."""
+        ids = self.ids[entity.model]
+        keys = {row_id: key for key, row_id in ids.items()}
+        for link in entity.links:
+            targets = self.ids[link.model]
+            pairs = {
+                (ids[getattr(record, entity.identity)], targets[code])
+                for record in records
+                for code in getattr(record, link.field)
+            }
+            self.sync.links(link.table, entity.table, keys, pairs, link.field)
+
+
 def load_seeds(session: Session, seeds: SeedSet) -> LoadResult:
     """Make the database hold exactly the seed data; return what changed."""
-    sync = _Sync(session)
-    metric_ids = sync.rows(
-        Metric,
-        "code",
-        {
-            m.code: {"label": m.label, "unit": m.unit, "definition": m.definition}
-            for m in seeds.metrics
-        },
-    )
-    type_ids = sync.rows(
-        ActivityType,
-        "code",
-        {t.code: {"label": t.label, "definition": t.definition} for t in seeds.activity_types},
-    )
-    objective_ids = sync.rows(
-        Objective,
-        "number",
-        {o.number: {"title": o.title, "description": o.description} for o in seeds.objectives},
-    )
-    country_ids = sync.rows(Country, "iso3", {c.iso3: {"name": c.name} for c in seeds.countries})
-    mission_ids = sync.rows(
-        Mission,
-        "code",
-        {
-            m.code: {
-                "name": m.name,
-                "country_id": country_ids[m.country],
-                "status": m.status,
-                "mandate_start": m.mandate_start,
-                "mandate_end": m.mandate_end,
-                "mandate_note": m.mandate_note,
-            }
-            for m in seeds.missions
-        },
-    )
-    location_ids = sync.rows(
-        Location,
-        "key",
-        {
-            x.key: {
-                "name": x.name,
-                "kind": x.kind,
-                "country_id": country_ids[x.country],
-                "admin1": x.admin1,
-                "latitude": x.latitude,
-                "longitude": x.longitude,
-            }
-            for x in seeds.locations
-        },
-    )
-    partner_ids = sync.rows(
-        Partner,
-        "key",
-        {
-            p.key: {
-                "name": p.name,
-                "acronym": p.acronym,
-                "kind": p.kind,
-                "country_id": country_ids[p.country] if p.country else None,
-            }
-            for p in seeds.partners
-        },
-    )
-    report_ids = sync.rows(
-        Report,
-        "key",
-        {
-            e.report.key: {
-                "edition_year": e.report.edition_year,
-                "title": e.report.title,
-                "publisher": e.report.publisher,
-                "published_date": e.report.published.start,
-                "published_precision": e.report.published.precision,
-                "source_url": e.report.source_url,
-                "licence_note": e.report.licence_note,
-            }
-            for e in seeds.editions
-        },
-    )
+    load = _Load(session)
+    load.rows(mapping.METRIC, ((m, {}) for m in seeds.metrics))
+    load.rows(mapping.ACTIVITY_TYPE, ((t, {}) for t in seeds.activity_types))
+    load.rows(mapping.OBJECTIVE, ((o, {}) for o in seeds.objectives))
+    load.rows(mapping.COUNTRY, ((c, {}) for c in seeds.countries))
+    load.rows(mapping.MISSION, ((m, {}) for m in seeds.missions))
+    load.rows(mapping.LOCATION, ((x, {}) for x in seeds.locations))
+    load.rows(mapping.PARTNER, ((p, {}) for p in seeds.partners))
+    load.rows(mapping.REPORT, ((e.report, {}) for e in seeds.editions))
     stories = [(e, s) for e in seeds.editions for s in e.stories]
-    story_ids = sync.rows(
-        Story,
-        "key",
-        {
-            s.key: {
-                "report_id": report_ids[e.report.key],
-                "number": s.number,
-                "kind": s.kind,
-                "position": s.position,
-                "title": s.title,
-                "section": s.section,
-                "objective_id": objective_ids[s.objective] if s.objective else None,
-                "summary": s.summary,
-                "editorial_note": s.editorial_note,
-            }
-            for e, s in stories
-        },
+    load.rows(mapping.STORY, ((s, {"report": e.report.key}) for e, s in stories))
+    activities = [
+        (s, position, a) for _, s in stories for position, a in enumerate(s.activities, start=1)
+    ]
+    load.rows(mapping.ACTIVITY, ((a, {"story": s.key, "position": p}) for s, p, a in activities))
+    figures = [f for e in seeds.editions for f in _positioned_figures(e)]
+    load.rows(
+        mapping.FIGURE,
+        (
+            (
+                f,
+                {
+                    "story": s.key,
+                    "activity": a.key if a else None,
+                    "position": position,
+                    "section": f.section or s.section,
+                },
+            )
+            for s, a, position, f in figures
+        ),
     )
-    activities = [(s, a) for _, s in stories for a in s.activities]
-    activity_ids = sync.rows(
-        Activity,
-        "key",
-        {
-            a.key: {
-                "story_id": story_ids[s.key],
-                "position": position,
-                "mission_id": mission_ids[a.mission] if a.mission else None,
-                "activity_type_id": type_ids[a.type],
-                "title": a.title,
-                "description": a.description,
-                **_period_columns(a.period),
-            }
-            for _, s in stories
-            for position, a in enumerate(s.activities, start=1)
-        },
-    )
-    sync.rows(
-        Figure,
-        "key",
-        {
-            f.key: {
-                "story_id": story_ids[s.key],
-                "activity_id": activity_ids[a.key] if a else None,
-                "position": position,
-                "metric_id": metric_ids[f.metric],
-                "value": f.value,
-                "qualifier": f.qualifier,
-                "women": f.women,
-                "men": f.men,
-                "children": f.children,
-                "subject": f.subject,
-                "location_id": location_ids[f.location] if f.location else None,
-                **_period_columns(f.period),
-                "evidence": f.evidence,
-                "section": f.section or s.section,
-                "note": f.note,
-            }
-            for e in seeds.editions
-            for s, a, position, f in _positioned_figures(e)
-        },
-    )
-    story_keys = {story_id: key for key, story_id in story_ids.items()}
-    activity_keys = {activity_id: key for key, activity_id in activity_ids.items()}
-    sync.links(
-        story_mission,
-        "story",
-        story_keys,
-        {(story_ids[s.key], mission_ids[code]) for _, s in stories for code in s.missions},
-        "missions",
-    )
-    sync.links(
-        story_country,
-        "story",
-        story_keys,
-        {(story_ids[s.key], country_ids[iso3]) for _, s in stories for iso3 in s.countries},
-        "countries",
-    )
-    sync.links(
-        activity_location,
-        "activity",
-        activity_keys,
-        {(activity_ids[a.key], location_ids[k]) for s, a in activities for k in a.locations},
-        "locations",
-    )
-    sync.links(
-        activity_partner,
-        "activity",
-        activity_keys,
-        {(activity_ids[a.key], partner_ids[k]) for s, a in activities for k in a.partners},
-        "partners",
-    )
-    sync.delete_stale()
-    return sync.result
+    load.links(mapping.STORY, [s for _, s in stories])
+    load.links(mapping.ACTIVITY, [a for _, _, a in activities])
+    load.sync.delete_stale()
+    return load.sync.result
 
 
 def apply_seeds(
