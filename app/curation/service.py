@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.curation.resources import Writable
+from app.curation.resources import BodyT, RowT, Writable
 from app.enums import AuditAction
 from app.errors import NotFound, Problem
 from app.kit.etag import etag_for, matches
@@ -42,7 +42,7 @@ def validation_problem(exc: ValidationError) -> Problem:
     )
 
 
-def parse(resource: Writable, body: Any) -> BaseModel:
+def parse(resource: Writable[RowT, BodyT], body: Any) -> BodyT:
     try:
         return resource.body.model_validate(body)
     except ValidationError as exc:
@@ -55,7 +55,9 @@ def _begin_write(session: Session) -> None:
     session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
 
 
-def _write(session: Session, resource: Writable, key: str, row: Any, data: BaseModel) -> None:
+def _write(
+    session: Session, resource: Writable[RowT, BodyT], key: str, row: RowT | None, data: BodyT
+) -> None:
     """Write and flush in a savepoint; a constraint the data breaks (a taken position) is a
     409 however deep in the writer it shows (writers flush to link rows)."""
     try:
@@ -65,7 +67,7 @@ def _write(session: Session, resource: Writable, key: str, row: Any, data: BaseM
         raise conflict(resource, key, exc) from exc
 
 
-def conflict(resource: Writable, key: str, exc: IntegrityError) -> Problem:
+def conflict(resource: Writable[RowT, BodyT], key: str, exc: IntegrityError) -> Problem:
     code = getattr(exc.orig, "sqlstate", None)
     if code in ("23503", "23001"):  # foreign key or restrict violation
         detail = (
@@ -85,7 +87,7 @@ def conflict(resource: Writable, key: str, exc: IntegrityError) -> Problem:
     return Problem(409, detail, slug="conflict", title="Conflict with stored data")
 
 
-def _lock(session: Session, resource: Writable, key: str) -> Any:
+def _lock(session: Session, resource: Writable[RowT, BodyT], key: str) -> RowT:
     row = session.scalar(select(resource.model).where(resource.key_is(key)).with_for_update())
     if row is None:
         raise NotFound(resource.name, key)
@@ -93,7 +95,7 @@ def _lock(session: Session, resource: Writable, key: str) -> Any:
 
 
 def _check_precondition(
-    session: Session, resource: Writable, key: str, if_match: str | None
+    session: Session, resource: Writable[RowT, BodyT], key: str, if_match: str | None
 ) -> dict[str, Any]:
     """The current representation, if the client's If-Match still matches it."""
     if if_match is None:
@@ -115,11 +117,11 @@ def _check_precondition(
     return shown
 
 
-def create(session: Session, resource: Writable, body: Any, actor: str) -> WriteResult:
+def create(session: Session, resource: Writable[RowT, BodyT], body: Any, actor: str) -> WriteResult:
     data = parse(resource, body)
     key = str(getattr(data, "key"))  # noqa: B009
     _begin_write(session)
-    if session.scalar(select(resource.model.id).where(resource.key_is(key))) is not None:
+    if session.scalar(select(resource.key).where(resource.key_is(key))) is not None:
         raise Problem(
             409,
             f"A {resource.name} with the id '{key}' already exists.",
@@ -153,7 +155,7 @@ def _invalid_body(detail: str, pointer: str, reason: str) -> Problem:
 
 def _update(
     session: Session,
-    resource: Writable,
+    resource: Writable[RowT, BodyT],
     key: str,
     actor: str,
     if_match: str | None,
@@ -181,7 +183,12 @@ def _update(
 
 
 def replace(
-    session: Session, resource: Writable, key: str, body: Any, actor: str, if_match: str | None
+    session: Session,
+    resource: Writable[RowT, BodyT],
+    key: str,
+    body: Any,
+    actor: str,
+    if_match: str | None,
 ) -> WriteResult:
     """PUT: the body is the whole record."""
     if isinstance(body, dict) and body.get("key") != key:
@@ -207,7 +214,12 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def patch(
-    session: Session, resource: Writable, key: str, changes: Any, actor: str, if_match: str | None
+    session: Session,
+    resource: Writable[RowT, BodyT],
+    key: str,
+    changes: Any,
+    actor: str,
+    if_match: str | None,
 ) -> WriteResult:
     """PATCH: the changes are merged into the current record, which is then validated whole."""
     if not isinstance(changes, dict):
@@ -220,7 +232,7 @@ def patch(
 
 
 def remove(
-    session: Session, resource: Writable, key: str, actor: str, if_match: str | None
+    session: Session, resource: Writable[RowT, BodyT], key: str, actor: str, if_match: str | None
 ) -> None:
     _begin_write(session)
     row = _lock(session, resource, key)
@@ -228,7 +240,7 @@ def remove(
     before = resource.current(session, key)
     try:
         with session.begin_nested():
-            session.execute(delete(resource.model).where(resource.model.id == row.id))
+            session.execute(delete(resource.model).where(resource.key_is(key)))
     except IntegrityError as exc:
         raise conflict(resource, key, exc) from exc
     session.expunge(row)
