@@ -368,11 +368,11 @@ def _write_export(
     from app.errors import InvalidParameters
     from app.exports.files import file_chunks
     from app.exports.stream import export_statement
-    from app.queries.selection import select as select_rows
+    from app.queries.selection import resolve_selection
 
     with Session(engine) as session:
         try:
-            selection = select_rows(session, dataset, raw)
+            selection = resolve_selection(session, dataset, raw)
         except InvalidParameters as exc:
             for error in exc.errors or []:
                 typer.echo(f"--filter {error['name']}: {error['reason']}", err=True)

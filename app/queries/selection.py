@@ -35,34 +35,36 @@ class Selection:
     there: every filter is a rollup column and there is no full-text query."""
 
 
-def _filters(
-    resolve: FilterResolver, raw: Raw, filters: type[F], members: dict[str, type[StrEnum]]
+def _resolved(
+    resolve: FilterResolver, raw: Raw, resolved: type[F], members: dict[str, type[StrEnum]]
 ) -> F:
     """Fill a filters dataclass field by field: codes and keys become ids, closed vocabularies
     are checked, anything else (dates) passes through."""
-    names = [field_.name for field_ in fields(filters)]  # type: ignore[arg-type]
+    names = [field_.name for field_ in fields(resolved)]  # type: ignore[arg-type]
     values: dict[str, Any] = resolve.ids_of({n: raw.get(n) for n in names if n in LOOKUPS})
     for name in names:
         if name in members:
             values[name] = resolve.members(name, raw.get(name), members[name])
         elif name not in LOOKUPS:
             values[name] = raw.get(name)
-    return filters(**values)
+    return resolved(**values)
 
 
 def _figures(resolve: FilterResolver, raw: Raw) -> Selection:
-    filters = _filters(resolve, raw, figures.FigureFilters, {"qualifier": Qualifier})
-    return Selection(figures.conditions(filters), rollup=rollups.FIGURES.conditions(filters))
+    resolved = _resolved(resolve, raw, figures.FigureFilters, {"qualifier": Qualifier})
+    return Selection(figures.conditions(resolved), rollup=rollups.FIGURES.conditions(resolved))
 
 
 def _activities(resolve: FilterResolver, raw: Raw) -> Selection:
-    filters = _filters(resolve, raw, activities.ActivityFilters, {})
-    return Selection(activities.conditions(filters), rollup=rollups.ACTIVITIES.conditions(filters))
+    resolved = _resolved(resolve, raw, activities.ActivityFilters, {})
+    return Selection(
+        activities.conditions(resolved), rollup=rollups.ACTIVITIES.conditions(resolved)
+    )
 
 
 def _stories(resolve: FilterResolver, raw: Raw) -> Selection:
-    filters = _filters(resolve, raw, stories.StoryFilters, {"kind": StoryKind})
-    return Selection(stories.conditions(filters))
+    resolved = _resolved(resolve, raw, stories.StoryFilters, {"kind": StoryKind})
+    return Selection(stories.conditions(resolved))
 
 
 def _missions(resolve: FilterResolver, raw: Raw) -> Selection:
@@ -114,7 +116,8 @@ class Dataset:
     """A listable resource: how it is listed and which filters it takes."""
 
     spec: ListSpec
-    filters: Callable[[FilterResolver, Raw], Selection]
+    where: Callable[[FilterResolver, Raw], Selection]
+    """Its filter parameters, resolved, as conditions on its rows."""
     searchable: bool = False
     """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in filters."""
     rollup: rollups.Rollup | None = None
@@ -154,14 +157,14 @@ class Filters:
     raw: Raw = field(default_factory=dict)
 
     def resolve(self, session: Session) -> Selection:
-        return select(session, self.dataset, self.raw)
+        return resolve_selection(session, self.dataset, self.raw)
 
 
-def select(session: Session, dataset: str, raw: Raw) -> Selection:
+def resolve_selection(session: Session, dataset: str, raw: Raw) -> Selection:
     """Resolve `raw` filters of `dataset`; one 422 names every bad value."""
     resolve = FilterResolver(session)
     described = DATASETS[dataset]
-    selection = described.filters(resolve, raw)
+    selection = described.where(resolve, raw)
     resolve.check()
     q = raw.get("q") if described.searchable else None
     return replace(selection, q=q, rollup=None) if q else selection

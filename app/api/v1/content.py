@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app.api.negotiation import ListFormat
 from app.api.v1 import params
 from app.api.v1.responses import item_response, list_response
-from app.api.v1.selections import ActivityFilterParams, FigureFilterParams, StoryFilterParams
+from app.api.v1.selections import ActivityParams, FigureParams, StoryParams
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
@@ -46,13 +46,16 @@ def list_stories(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: StoryFilterParams,
+    *,
     sort: Annotated[str | None, params.sort_param(stories.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(stories.SPEC)] = None,
+    query: StoryParams,
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(
+        request, session, query.filters("stories"), PageRequest(limit, cursor, sort), fmt
+    )
 
 
 @router.get(
@@ -73,13 +76,16 @@ def list_activities(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: ActivityFilterParams,
+    *,
     sort: Annotated[str | None, params.sort_param(activities.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(activities.SPEC)] = None,
+    query: ActivityParams,
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(
+        request, session, query.filters("activities"), PageRequest(limit, cursor, sort), fmt
+    )
 
 
 @router.get(
@@ -101,13 +107,16 @@ def list_figures(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: FigureFilterParams,
+    *,
     sort: Annotated[str | None, params.sort_param(figures.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(figures.SPEC)] = None,
+    query: FigureParams,
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(
+        request, session, query.filters("figures"), PageRequest(limit, cursor, sort), fmt
+    )
 
 
 @router.get("/figures/{figure_id}", response_model=FigureOut, responses=NOT_FOUND, tags=["figures"])

@@ -14,9 +14,9 @@ from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
 from app.api.v1.responses import item_response, list_response
 from app.api.v1.selections import (
-    LocationFilterParams,
-    MissionFilterParams,
-    PartnerFilterParams,
+    LocationParams,
+    MissionParams,
+    PartnerParams,
 )
 from app.db.session import SessionDep
 from app.errors import NotFound
@@ -109,13 +109,14 @@ def list_missions(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: MissionFilterParams,
+    *,
     sort: Annotated[str | None, _sort("missions")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("missions")] = None,
+    query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, filters, limit, cursor, sort, fmt)
+    return _page(request, session, query.filters("missions"), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -192,13 +193,14 @@ def list_locations(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: LocationFilterParams,
+    *,
     sort: Annotated[str | None, _sort("locations")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("locations")] = None,
+    query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, filters, limit, cursor, sort, fmt)
+    return _page(request, session, query.filters("locations"), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -227,13 +229,14 @@ def list_partners(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: PartnerFilterParams,
+    *,
     sort: Annotated[str | None, _sort("partners")] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor("partners")] = None,
+    query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, filters, limit, cursor, sort, fmt)
+    return _page(request, session, query.filters("partners"), limit, cursor, sort, fmt)
 
 
 @router.get(

@@ -1,164 +1,107 @@
-"""FastAPI dependencies that read each dataset's filter parameters into `Filters`.
+"""Each list's filter parameters, declared once as a Pydantic model.
 
-One dependency per dataset, shared by its list route and its export route, so both accept
-exactly the same filters. They only gather parameters FastAPI has validated, so they are async
-(no thread hop); the route resolves them against the data (`Filters.resolve`) in its own
-worker thread, with its session.
+FastAPI reads a model given as `Annotated[Model, Query()]` field by field from the query
+string, so one class gives the list route, its export route and (for figures) the stats route
+the same parameters, the same validation and the same OpenAPI description. The model only
+holds what FastAPI validated; the route resolves it against the data (`Filters.resolve`) in
+its own worker thread, with its session.
+
+Routes take the model last and keyword-only (`*, sort=..., query: FigureParams`): FastAPI lists
+a route's own parameters in signature order, and this keeps the filters after `sort`, `limit`
+and `cursor` in the OpenAPI document, where the former per-dataset dependencies put them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict
 
 from app.api.v1 import params
 from app.queries.selection import Filters
 
 
-async def figure_filters(
-    mission: params.Mission = None,
-    objective: params.ObjectiveNumber = None,
-    country: params.Country = None,
-    location: params.Location = None,
-    partner: params.Partner = None,
-    story: params.StoryId = None,
-    activity: params.ActivityId = None,
-    type: params.ActivityTypeCode = None,
-    metric: params.MetricCode = None,
-    qualifier: params.QualifierCode = None,
-    year: params.Year = None,
-    date_from: params.DateFrom = None,
-    date_to: params.DateTo = None,
-    q: params.SearchText = None,
-) -> Filters:
-    return Filters(
-        "figures",
-        {
-            "mission": mission,
-            "objective": objective,
-            "country": country,
-            "location": location,
-            "partner": partner,
-            "story": story,
-            "activity": activity,
-            "type": type,
-            "metric": metric,
-            "qualifier": qualifier,
-            "year": year,
-            "date_from": date_from,
-            "date_to": date_to,
-            "q": q,
-        },
-    )
+class ListQuery(BaseModel):
+    """The filter parameters of one dataset's list (none: the datasets that take no filters)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def filters(self, dataset: str) -> Filters:
+        """The given parameters, not yet checked against the data."""
+        return Filters(dataset, self.model_dump(exclude_none=True))
 
 
-async def activity_filters(
-    mission: params.Mission = None,
-    objective: params.ObjectiveNumber = None,
-    country: params.Country = None,
-    location: params.Location = None,
-    partner: params.Partner = None,
-    story: params.StoryId = None,
-    type: params.ActivityTypeCode = None,
-    year: params.Year = None,
-    date_from: params.DateFrom = None,
-    date_to: params.DateTo = None,
-    q: params.SearchText = None,
-) -> Filters:
-    return Filters(
-        "activities",
-        {
-            "mission": mission,
-            "objective": objective,
-            "country": country,
-            "location": location,
-            "partner": partner,
-            "story": story,
-            "type": type,
-            "year": year,
-            "date_from": date_from,
-            "date_to": date_to,
-            "q": q,
-        },
-    )
+class SharedContentQuery(ListQuery):
+    """What stories, activities and figures can all be filtered by."""
+
+    mission: params.Mission = None
+    objective: params.ObjectiveNumber = None
+    country: params.Country = None
+    location: params.Location = None
+    partner: params.Partner = None
 
 
-async def story_filters(
-    mission: params.Mission = None,
-    objective: params.ObjectiveNumber = None,
-    country: params.Country = None,
-    location: params.Location = None,
-    partner: params.Partner = None,
-    kind: params.StoryKindCode = None,
-    year: params.Year = None,
-    date_from: params.DateFrom = None,
-    date_to: params.DateTo = None,
-    q: params.SearchText = None,
-) -> Filters:
-    return Filters(
-        "stories",
-        {
-            "mission": mission,
-            "objective": objective,
-            "country": country,
-            "location": location,
-            "partner": partner,
-            "kind": kind,
-            "year": year,
-            "date_from": date_from,
-            "date_to": date_to,
-            "q": q,
-        },
-    )
+class StoryQuery(SharedContentQuery):
+    kind: params.StoryKindCode = None
+    year: params.Year = None
+    date_from: params.DateFrom = None
+    date_to: params.DateTo = None
+    q: params.SearchText = None
 
 
-async def mission_filters(
-    country: params.Country = None,
-    status: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")] = None,
-) -> Filters:
-    return Filters("missions", {"country": country, "status": status})
+class ActivityQuery(SharedContentQuery):
+    story: params.StoryId = None
+    type: params.ActivityTypeCode = None
+    year: params.Year = None
+    date_from: params.DateFrom = None
+    date_to: params.DateTo = None
+    q: params.SearchText = None
 
 
-async def location_filters(
-    country: params.Country = None,
-    kind: Annotated[str | None, params.listed("Location kind(s).", "camp")] = None,
-    q: params.NameSearch = None,
-) -> Filters:
-    return Filters("locations", {"country": country, "kind": kind, "q": q})
+class FigureQuery(SharedContentQuery):
+    story: params.StoryId = None
+    activity: params.ActivityId = None
+    type: params.ActivityTypeCode = None
+    metric: params.MetricCode = None
+    qualifier: params.QualifierCode = None
+    year: params.Year = None
+    date_from: params.DateFrom = None
+    date_to: params.DateTo = None
+    q: params.SearchText = None
 
 
-async def partner_filters(
-    mission: params.Mission = None,
-    country: params.Country = None,
-    kind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")] = None,
-    q: params.NameSearch = None,
-) -> Filters:
-    return Filters("partners", {"mission": mission, "country": country, "kind": kind, "q": q})
+class MissionQuery(ListQuery):
+    country: params.Country = None
+    status: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")] = None
 
 
-def unfiltered(dataset: str) -> Callable[[], Awaitable[Filters]]:
-    """The dependency of a dataset that takes no filters (its export route's)."""
-
-    async def dependency() -> Filters:
-        return Filters(dataset)
-
-    return dependency
+class LocationQuery(ListQuery):
+    country: params.Country = None
+    kind: Annotated[str | None, params.listed("Location kind(s).", "camp")] = None
+    q: params.NameSearch = None
 
 
-FigureFilterParams = Annotated[Filters, Depends(figure_filters)]
-ActivityFilterParams = Annotated[Filters, Depends(activity_filters)]
-StoryFilterParams = Annotated[Filters, Depends(story_filters)]
-MissionFilterParams = Annotated[Filters, Depends(mission_filters)]
-LocationFilterParams = Annotated[Filters, Depends(location_filters)]
-PartnerFilterParams = Annotated[Filters, Depends(partner_filters)]
+class PartnerQuery(ListQuery):
+    mission: params.Mission = None
+    country: params.Country = None
+    kind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")] = None
+    q: params.NameSearch = None
 
-FILTER_DEPENDENCIES: dict[str, Callable[..., Awaitable[Filters]]] = {
-    "figures": figure_filters,
-    "activities": activity_filters,
-    "stories": story_filters,
-    "missions": mission_filters,
-    "locations": location_filters,
-    "partners": partner_filters,
+
+FigureParams = Annotated[FigureQuery, Query()]
+ActivityParams = Annotated[ActivityQuery, Query()]
+StoryParams = Annotated[StoryQuery, Query()]
+MissionParams = Annotated[MissionQuery, Query()]
+LocationParams = Annotated[LocationQuery, Query()]
+PartnerParams = Annotated[PartnerQuery, Query()]
+
+QUERY_MODELS: dict[str, type[ListQuery]] = {
+    "figures": FigureQuery,
+    "activities": ActivityQuery,
+    "stories": StoryQuery,
+    "missions": MissionQuery,
+    "locations": LocationQuery,
+    "partners": PartnerQuery,
 }
+"""Each dataset's filter model; the others take none (`ListQuery`)."""
