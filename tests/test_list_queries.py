@@ -10,20 +10,7 @@ import pytest
 from app.api.v1.selections import QUERY_MODELS, ListQuery
 from app.config import Settings
 from app.main import create_app
-
-DATASETS = (
-    "reports",
-    "missions",
-    "objectives",
-    "countries",
-    "locations",
-    "partners",
-    "stories",
-    "activities",
-    "figures",
-    "metrics",
-    "activity-types",
-)
+from app.queries.datasets import DatasetName
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +23,9 @@ def _query_names(openapi: dict[str, Any], path: str) -> list[str]:
     return [p["name"] for p in parameters if p["in"] == "query"]
 
 
-@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("dataset", list(DatasetName))
 def test_list_and_export_routes_take_the_model_s_filters(
-    openapi: dict[str, Any], dataset: str
+    openapi: dict[str, Any], dataset: DatasetName
 ) -> None:
     filters = list(QUERY_MODELS.get(dataset, ListQuery).model_fields)
     assert _query_names(openapi, f"/v1/{dataset}") == ["sort", "limit", "cursor", *filters]
@@ -46,7 +33,7 @@ def test_list_and_export_routes_take_the_model_s_filters(
 
 
 def test_figure_stats_take_the_figure_filters(openapi: dict[str, Any]) -> None:
-    filters = list(QUERY_MODELS["figures"].model_fields)
+    filters = list(QUERY_MODELS[DatasetName.FIGURES].model_fields)
     assert _query_names(openapi, "/v1/stats/figures") == ["group_by", *filters]
     assert filters == [
         "mission",
@@ -67,6 +54,6 @@ def test_figure_stats_take_the_figure_filters(openapi: dict[str, Any]) -> None:
 
 
 def test_only_given_filters_reach_the_selection() -> None:
-    query = QUERY_MODELS["missions"].model_validate({"country": "COD"})
-    assert query.filters("missions").raw == {"country": "COD"}
-    assert query.filters("missions").dataset == "missions"
+    query = QUERY_MODELS[DatasetName.MISSIONS].model_validate({"country": "COD"})
+    assert query.filters(DatasetName.MISSIONS).raw == {"country": "COD"}
+    assert query.filters(DatasetName.MISSIONS).dataset == "missions"

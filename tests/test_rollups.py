@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.queries import stats
+from app.queries.datasets import described, resolve_selection
 from app.queries.listing import PageRequest, list_page
-from app.queries.selection import DATASETS, resolve_selection
 
 # rows of the rollup that a fresh GROUP BY does not give, and the other way round
 FIGURE_DRIFT = """
@@ -120,13 +120,13 @@ FILTERS = [
 def test_rollup_totals_equal_counted_totals(db: Session, dataset: str, raw: dict[str, str]) -> None:
     if dataset == "activities":
         raw = {k: v for k, v in raw.items() if k not in {"metric", "qualifier"}}
-    described = DATASETS[dataset]
+    declared = described(dataset)
     selection = resolve_selection(db, dataset, raw)
-    rolled_up = described.total(selection)
+    rolled_up = declared.total(selection)
     assert rolled_up is not None
     page = PageRequest(limit=1)
-    from_rollup = list_page(db, described.spec, selection.conditions, page, total=rolled_up)
-    counted = list_page(db, described.spec, selection.conditions, page)
+    from_rollup = list_page(db, declared.spec, selection.conditions, page, total=rolled_up)
+    counted = list_page(db, declared.spec, selection.conditions, page)
     assert from_rollup.total == counted.total > 0
 
 

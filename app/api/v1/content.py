@@ -14,6 +14,7 @@ from app.api.v1.selections import ActivityParams, FigureParams, StoryParams
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
+from app.queries.datasets import DatasetName
 from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.content import ActivityDetail, ActivityOut, FigureOut, StoryDetail, StoryOut
@@ -54,7 +55,7 @@ def list_stories(
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
     return list_response(
-        request, session, query.filters("stories"), PageRequest(limit, cursor, sort), fmt
+        request, session, query.filters(DatasetName.STORIES), PageRequest(limit, cursor, sort), fmt
     )
 
 
@@ -84,7 +85,11 @@ def list_activities(
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
     return list_response(
-        request, session, query.filters("activities"), PageRequest(limit, cursor, sort), fmt
+        request,
+        session,
+        query.filters(DatasetName.ACTIVITIES),
+        PageRequest(limit, cursor, sort),
+        fmt,
     )
 
 
@@ -115,7 +120,7 @@ def list_figures(
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
     return list_response(
-        request, session, query.filters("figures"), PageRequest(limit, cursor, sort), fmt
+        request, session, query.filters(DatasetName.FIGURES), PageRequest(limit, cursor, sort), fmt
     )
 
 

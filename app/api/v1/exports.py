@@ -15,6 +15,7 @@ from app.api.v1.selections import QUERY_MODELS, ListQuery
 from app.db.session import SessionDep
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
+from app.queries.datasets import DatasetName
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -72,7 +73,7 @@ def datapackage(request: Request) -> Response:
     )
 
 
-def _register(dataset: str, model: type[ListQuery]) -> None:
+def _register(dataset: DatasetName, model: type[ListQuery]) -> None:
     def export(
         request: Request,
         session: SessionDep,
@@ -100,17 +101,5 @@ def _register(dataset: str, model: type[ListQuery]) -> None:
     )
 
 
-for _dataset in (
-    "missions",
-    "objectives",
-    "countries",
-    "locations",
-    "partners",
-    "stories",
-    "activities",
-    "figures",
-    "metrics",
-    "activity-types",
-    "reports",
-):
+for _dataset in DatasetName:
     _register(_dataset, QUERY_MODELS.get(_dataset, ListQuery))

@@ -22,8 +22,8 @@ from app.db.session import SessionDep
 from app.errors import NotFound
 from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
+from app.queries.datasets import DatasetName, Filters, described
 from app.queries.listing import ListSpec, PageRequest, list_all
-from app.queries.selection import DATASETS, Filters
 from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
@@ -42,11 +42,11 @@ router = APIRouter()
 
 
 def _sort(dataset: str) -> Any:
-    return params.sort_param(DATASETS[dataset].spec)
+    return params.sort_param(described(dataset).spec)
 
 
 def _cursor(dataset: str) -> Any:
-    return params.cursor_param(DATASETS[dataset].spec)
+    return params.cursor_param(described(dataset).spec)
 
 
 def _one(
@@ -116,7 +116,7 @@ def list_missions(
     query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, query.filters("missions"), limit, cursor, sort, fmt)
+    return _page(request, session, query.filters(DatasetName.MISSIONS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -200,7 +200,7 @@ def list_locations(
     query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, query.filters("locations"), limit, cursor, sort, fmt)
+    return _page(request, session, query.filters(DatasetName.LOCATIONS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -236,7 +236,7 @@ def list_partners(
     query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, query.filters("partners"), limit, cursor, sort, fmt)
+    return _page(request, session, query.filters(DatasetName.PARTNERS), limit, cursor, sort, fmt)
 
 
 @router.get(

@@ -18,8 +18,9 @@ from app.api.responses import JSONBytesResponse
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
+from app.queries.datasets import Filters, described
 from app.queries.listing import Page, PageRequest, list_page
-from app.queries.selection import DATASETS, Filters, Selection
+from app.queries.selection import Selection
 from app.queries.versions import data_version
 
 
@@ -42,11 +43,11 @@ def list_response(
     selection = filters.resolve(session)
     if fmt is not None:
         return export_response(request, filters.dataset, selection, fmt)
-    described = DATASETS[filters.dataset]
-    total = described.total(selection)
+    declared = described(filters.dataset)
+    total = declared.total(selection)
     return page_response(
         request,
-        list_page(session, described.spec, selection.conditions, page, q=selection.q, total=total),
+        list_page(session, declared.spec, selection.conditions, page, q=selection.q, total=total),
     )
 
 

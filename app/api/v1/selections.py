@@ -19,7 +19,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 
 from app.api.v1 import params
-from app.queries.selection import Filters
+from app.queries.datasets import DatasetName, Filters
 
 
 class ListQuery(BaseModel):
@@ -27,7 +27,7 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    def filters(self, dataset: str) -> Filters:
+    def filters(self, dataset: DatasetName) -> Filters:
         """The given parameters, not yet checked against the data."""
         return Filters(dataset, self.model_dump(exclude_none=True))
 
@@ -96,12 +96,12 @@ MissionParams = Annotated[MissionQuery, Query()]
 LocationParams = Annotated[LocationQuery, Query()]
 PartnerParams = Annotated[PartnerQuery, Query()]
 
-QUERY_MODELS: dict[str, type[ListQuery]] = {
-    "figures": FigureQuery,
-    "activities": ActivityQuery,
-    "stories": StoryQuery,
-    "missions": MissionQuery,
-    "locations": LocationQuery,
-    "partners": PartnerQuery,
+QUERY_MODELS: dict[DatasetName, type[ListQuery]] = {
+    DatasetName.FIGURES: FigureQuery,
+    DatasetName.ACTIVITIES: ActivityQuery,
+    DatasetName.STORIES: StoryQuery,
+    DatasetName.MISSIONS: MissionQuery,
+    DatasetName.LOCATIONS: LocationQuery,
+    DatasetName.PARTNERS: PartnerQuery,
 }
 """Each dataset's filter model; the others take none (`ListQuery`)."""
