@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.v1.selections import QUERY_MODELS
+from app.api.v1.list_queries import QUERY_MODELS
 from app.config import Settings
 from app.exports.datapackage import PACKAGE_DATASETS, descriptor
 from app.main import create_app

@@ -1,4 +1,4 @@
-"""Each list's filters are declared once (app/api/v1/selections.py): its list route, its export
+"""Each list's filters are declared once (app/api/v1/list_queries.py): its list route, its export
 route and (for figures) the stats route take exactly the model's fields, in its order."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.api.v1.selections import QUERY_MODELS, ListQuery
+from app.api.v1.list_queries import QUERY_MODELS, ListQuery
 from app.config import Settings
 from app.main import create_app
 from app.queries.datasets import DatasetName
@@ -55,5 +55,5 @@ def test_figure_stats_take_the_figure_filters(openapi: dict[str, Any]) -> None:
 
 def test_only_given_filters_reach_the_selection() -> None:
     query = QUERY_MODELS[DatasetName.MISSIONS].model_validate({"country": "COD"})
-    assert query.filters(DatasetName.MISSIONS).raw == {"country": "COD"}
-    assert query.filters(DatasetName.MISSIONS).dataset == "missions"
+    assert query.criteria(DatasetName.MISSIONS).raw == {"country": "COD"}
+    assert query.criteria(DatasetName.MISSIONS).dataset == "missions"

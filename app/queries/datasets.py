@@ -137,8 +137,9 @@ DATASETS: dict[DatasetName, Dataset] = {
 
 
 @dataclass(frozen=True)
-class Filters:
-    """The filter parameters a request gave for one dataset, not yet checked against the data.
+class Criteria:
+    """What a request asked of one dataset (its filter parameters), not yet checked against the
+    data.
 
     Reading them needs no database; resolving them (codes to ids, one 422 for every unknown
     value) does, and happens in the session that answers the request.

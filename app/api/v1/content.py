@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from app.api.negotiation import ListFormat
 from app.api.v1 import params
+from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams
 from app.api.v1.responses import item_response, list_response
-from app.api.v1.selections import ActivityParams, FigureParams, StoryParams
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
@@ -55,7 +55,7 @@ def list_stories(
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
     return list_response(
-        request, session, query.filters(DatasetName.STORIES), PageRequest(limit, cursor, sort), fmt
+        request, session, query.criteria(DatasetName.STORIES), PageRequest(limit, cursor, sort), fmt
     )
 
 
@@ -87,7 +87,7 @@ def list_activities(
     return list_response(
         request,
         session,
-        query.filters(DatasetName.ACTIVITIES),
+        query.criteria(DatasetName.ACTIVITIES),
         PageRequest(limit, cursor, sort),
         fmt,
     )
@@ -120,7 +120,7 @@ def list_figures(
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
     return list_response(
-        request, session, query.filters(DatasetName.FIGURES), PageRequest(limit, cursor, sort), fmt
+        request, session, query.criteria(DatasetName.FIGURES), PageRequest(limit, cursor, sort), fmt
     )
 
 

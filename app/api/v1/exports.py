@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from app.api.v1.list_queries import QUERY_MODELS, ListQuery
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
-from app.api.v1.selections import QUERY_MODELS, ListQuery
 from app.db.session import SessionDep
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
@@ -84,7 +84,7 @@ def _register(dataset: DatasetName, model: type[ListQuery]) -> None:
     ) -> Response:
         if hxl and fmt != "csv":
             raise InvalidParameters([parameter_error("hxl", "HXL hashtags apply to CSV only")])
-        selection = ListQuery.filters(query, dataset).resolve(session)
+        selection = ListQuery.criteria(query, dataset).resolve(session)
         return export_response(request, dataset, selection, fmt, hxl=hxl)
 
     export.__doc__ = (

@@ -12,17 +12,17 @@ from starlette.responses import Response
 from app.api.negotiation import ListFormat
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
-from app.api.v1.responses import item_response, list_response
-from app.api.v1.selections import (
+from app.api.v1.list_queries import (
     LocationParams,
     MissionParams,
     PartnerParams,
 )
+from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
-from app.queries.datasets import DatasetName, Filters, described
+from app.queries.datasets import Criteria, DatasetName, described
 from app.queries.listing import ListSpec, PageRequest, list_all
 from app.schemas.common import Page
 from app.schemas.reference import (
@@ -65,13 +65,13 @@ def _one(
 def _page(
     request: Request,
     session: Session,
-    filters: Filters,
+    criteria: Criteria,
     limit: int,
     cursor: str | None,
     sort: str | None,
     fmt: str | None,
 ) -> Response:
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(request, session, criteria, PageRequest(limit, cursor, sort), fmt)
 
 
 @router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
@@ -84,7 +84,7 @@ def list_reports(
     cursor: Annotated[str | None, _cursor("reports")] = None,
 ) -> Response:
     """Report editions held by the service."""
-    return _page(request, session, Filters("reports"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.REPORTS), limit, cursor, sort, fmt)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
@@ -116,7 +116,7 @@ def list_missions(
     query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, query.filters(DatasetName.MISSIONS), limit, cursor, sort, fmt)
+    return _page(request, session, query.criteria(DatasetName.MISSIONS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -144,7 +144,7 @@ def list_objectives(
     cursor: Annotated[str | None, _cursor("objectives")] = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
-    return _page(request, session, Filters("objectives"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.OBJECTIVES), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -172,7 +172,7 @@ def list_countries(
     cursor: Annotated[str | None, _cursor("countries")] = None,
 ) -> Response:
     """Countries referenced by the data."""
-    return _page(request, session, Filters("countries"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.COUNTRIES), limit, cursor, sort, fmt)
 
 
 @router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
@@ -200,7 +200,7 @@ def list_locations(
     query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, query.filters(DatasetName.LOCATIONS), limit, cursor, sort, fmt)
+    return _page(request, session, query.criteria(DatasetName.LOCATIONS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -236,7 +236,7 @@ def list_partners(
     query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, query.filters(DatasetName.PARTNERS), limit, cursor, sort, fmt)
+    return _page(request, session, query.criteria(DatasetName.PARTNERS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -264,7 +264,7 @@ def list_metrics(
     cursor: Annotated[str | None, _cursor("metrics")] = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
-    return _page(request, session, Filters("metrics"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.METRICS), limit, cursor, sort, fmt)
 
 
 @router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
@@ -293,7 +293,7 @@ def list_activity_types(
     cursor: Annotated[str | None, _cursor("activity-types")] = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
-    return _page(request, session, Filters("activity-types"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.ACTIVITY_TYPES), limit, cursor, sort, fmt)
 
 
 @router.get(

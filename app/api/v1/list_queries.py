@@ -3,7 +3,7 @@
 FastAPI reads a model given as `Annotated[Model, Query()]` field by field from the query
 string, so one class gives the list route, its export route and (for figures) the stats route
 the same parameters, the same validation and the same OpenAPI description. The model only
-holds what FastAPI validated; the route resolves it against the data (`Filters.resolve`) in
+holds what FastAPI validated; the route resolves it against the data (`Criteria.resolve`) in
 its own worker thread, with its session.
 
 Routes take the model last and keyword-only (`*, sort=..., query: FigureParams`): FastAPI lists
@@ -19,7 +19,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 
 from app.api.v1 import params
-from app.queries.datasets import DatasetName, Filters
+from app.queries.datasets import Criteria, DatasetName
 
 
 class ListQuery(BaseModel):
@@ -27,9 +27,9 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    def filters(self, dataset: DatasetName) -> Filters:
+    def criteria(self, dataset: DatasetName) -> Criteria:
         """The given parameters, not yet checked against the data."""
-        return Filters(dataset, self.model_dump(exclude_none=True))
+        return Criteria(dataset, self.model_dump(exclude_none=True))
 
 
 class SharedContentQuery(ListQuery):
