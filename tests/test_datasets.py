@@ -3,12 +3,15 @@ dataset elsewhere (routes, filter models, the Data Package) follows from that de
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from app.api.v1.list_queries import QUERY_MODELS
 from app.config import Settings
 from app.exports.datapackage import PACKAGE_DATASETS, descriptor
 from app.main import create_app
+from app.queries import activities, figures, stories
 from app.queries.datasets import DATASETS, DatasetName
 from app.queries.selection import no_filters
 
@@ -64,3 +67,18 @@ def test_the_package_holds_every_dataset_but_reports() -> None:
         "fields": ["location_id"],
         "reference": {"resource": "locations", "fields": ["id"]},
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "resolved"),
+    [
+        (DatasetName.STORIES, stories.StoryFilters),
+        (DatasetName.ACTIVITIES, activities.ActivityFilters),
+        (DatasetName.FIGURES, figures.FigureFilters),
+    ],
+)
+def test_the_query_model_and_the_resolved_filters_name_the_same_parameters(
+    name: DatasetName, resolved: type
+) -> None:
+    """`q` is searched, not resolved; every other parameter becomes a resolved field."""
+    assert list(QUERY_MODELS[name].model_fields) == [f.name for f in fields(resolved)] + ["q"]
