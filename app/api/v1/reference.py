@@ -41,11 +41,11 @@ from app.schemas.reference import (
 router = APIRouter()
 
 
-def _sort(dataset: str) -> Any:
+def _sort(dataset: DatasetName) -> Any:
     return params.sort_param(described(dataset).spec)
 
 
-def _cursor(dataset: str) -> Any:
+def _cursor(dataset: DatasetName) -> Any:
     return params.cursor_param(described(dataset).spec)
 
 
@@ -79,9 +79,9 @@ def list_reports(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("reports")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.REPORTS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("reports")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.REPORTS)] = None,
 ) -> Response:
     """Report editions held by the service."""
     return _page(request, session, Criteria(DatasetName.REPORTS), limit, cursor, sort, fmt)
@@ -110,9 +110,9 @@ def list_missions(
     fmt: ListFormat,
     session: SessionDep,
     *,
-    sort: Annotated[str | None, _sort("missions")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.MISSIONS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("missions")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.MISSIONS)] = None,
     query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
@@ -139,9 +139,9 @@ def list_objectives(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("objectives")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.OBJECTIVES)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("objectives")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.OBJECTIVES)] = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
     return _page(request, session, Criteria(DatasetName.OBJECTIVES), limit, cursor, sort, fmt)
@@ -167,9 +167,9 @@ def list_countries(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("countries")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.COUNTRIES)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("countries")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.COUNTRIES)] = None,
 ) -> Response:
     """Countries referenced by the data."""
     return _page(request, session, Criteria(DatasetName.COUNTRIES), limit, cursor, sort, fmt)
@@ -194,9 +194,9 @@ def list_locations(
     fmt: ListFormat,
     session: SessionDep,
     *,
-    sort: Annotated[str | None, _sort("locations")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.LOCATIONS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("locations")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.LOCATIONS)] = None,
     query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
@@ -230,9 +230,9 @@ def list_partners(
     fmt: ListFormat,
     session: SessionDep,
     *,
-    sort: Annotated[str | None, _sort("partners")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.PARTNERS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("partners")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.PARTNERS)] = None,
     query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
@@ -259,9 +259,9 @@ def list_metrics(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("metrics")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.METRICS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("metrics")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.METRICS)] = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
     return _page(request, session, Criteria(DatasetName.METRICS), limit, cursor, sort, fmt)
@@ -288,9 +288,9 @@ def list_activity_types(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("activity-types")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.ACTIVITY_TYPES)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("activity-types")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.ACTIVITY_TYPES)] = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
     return _page(request, session, Criteria(DatasetName.ACTIVITY_TYPES), limit, cursor, sort, fmt)
