@@ -330,13 +330,13 @@ def export(
     """Export a dataset like GET /v1/exports/DATASET.FORMAT, with a progress bar on a terminal."""
     from datetime import date
 
-    from app.exports.columns import COLUMNS
     from app.exports.writers import MEDIA_TYPES
+    from app.queries.datasets import DatasetName
 
-    if dataset not in COLUMNS or fmt not in MEDIA_TYPES or (hxl and fmt != "csv"):
+    if dataset not in list(DatasetName) or fmt not in MEDIA_TYPES or (hxl and fmt != "csv"):
         typer.echo(
             f"unknown dataset or format: {dataset} {fmt} (datasets: "
-            f"{', '.join(COLUMNS)}; formats: {', '.join(MEDIA_TYPES)}; HXL is CSV-only)",
+            f"{', '.join(DatasetName)}; formats: {', '.join(MEDIA_TYPES)}; HXL is CSV-only)",
             err=True,
         )
         raise typer.Exit(2)
@@ -368,11 +368,11 @@ def _write_export(
     from app.errors import InvalidParameters
     from app.exports.files import file_chunks
     from app.exports.stream import export_statement
-    from app.queries.selection import select as select_rows
+    from app.queries.datasets import resolve_selection
 
     with Session(engine) as session:
         try:
-            selection = select_rows(session, dataset, raw)
+            selection = resolve_selection(session, dataset, raw)
         except InvalidParameters as exc:
             for error in exc.errors or []:
                 typer.echo(f"--filter {error['name']}: {error['reason']}", err=True)

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
-from app.exports.columns import COLUMNS
 from app.exports.files import file_chunks
 from app.exports.stream import export_statement, stream_rows
+from app.queries.datasets import described
 from app.queries.selection import Selection
 from tests.api import walk
 
@@ -73,7 +73,7 @@ def test_every_format_holds_the_same_rows_as_the_api(client: TestClient, dataset
         io.BytesIO(client.get(f"/v1/exports/{dataset}.xlsx").content), read_only=True
     )
     sheet_rows = list(workbook.active.iter_rows(values_only=True))
-    assert list(sheet_rows[0]) == [column.name for column in COLUMNS[dataset]]
+    assert list(sheet_rows[0]) == [column.name for column in described(dataset).columns]
     assert [str(row[0]) for row in sheet_rows[1:]] == api_ids
 
 

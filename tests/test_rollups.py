@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.queries import stats
+from app.queries.datasets import described, resolve_selection
 from app.queries.listing import PageRequest, list_page
-from app.queries.selection import DATASETS, select
 
 # rows of the rollup that a fresh GROUP BY does not give, and the other way round
 FIGURE_DRIFT = """
@@ -120,20 +120,20 @@ FILTERS = [
 def test_rollup_totals_equal_counted_totals(db: Session, dataset: str, raw: dict[str, str]) -> None:
     if dataset == "activities":
         raw = {k: v for k, v in raw.items() if k not in {"metric", "qualifier"}}
-    described = DATASETS[dataset]
-    selection = select(db, dataset, raw)
-    rolled_up = described.total(selection)
+    declared = described(dataset)
+    selection = resolve_selection(db, dataset, raw)
+    rolled_up = declared.total(selection)
     assert rolled_up is not None
     page = PageRequest(limit=1)
-    from_rollup = list_page(db, described.spec, selection.conditions, page, total=rolled_up)
-    counted = list_page(db, described.spec, selection.conditions, page)
+    from_rollup = list_page(db, declared.spec, selection.conditions, page, total=rolled_up)
+    counted = list_page(db, declared.spec, selection.conditions, page)
     assert from_rollup.total == counted.total > 0
 
 
 def test_filters_the_rollup_does_not_keep_count_the_rows(db: Session) -> None:
-    assert select(db, "figures", {"mission": "MONUSCO", "country": "COD"}).rollup is None
-    assert select(db, "figures", {"q": "mobile court"}).rollup is None
-    assert select(db, "activities", {"partner": "unfpa"}).rollup is None
+    assert resolve_selection(db, "figures", {"mission": "MONUSCO", "country": "COD"}).rollup is None
+    assert resolve_selection(db, "figures", {"q": "mobile court"}).rollup is None
+    assert resolve_selection(db, "activities", {"partner": "unfpa"}).rollup is None
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_filters_the_rollup_does_not_keep_count_the_rows(db: Session) -> None:
 def test_stats_from_the_rollup_equal_stats_from_the_figures(
     db: Session, group_by: list[str], raw: dict[str, str]
 ) -> None:
-    selection = select(db, "figures", raw)
+    selection = resolve_selection(db, "figures", raw)
     assert selection.rollup is not None
     from_rollup = stats.figure_stats(db, selection, group_by)
     from_figures = stats.figure_stats(db, replace(selection, rollup=None), group_by)

@@ -7,14 +7,25 @@ import difflib
 from typing import Any
 
 from fastapi import Request
+from fastapi._compat import ModelField
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from app.errors import InvalidParameters, Problem, parameter_error
 
 
+def _aliases(field: ModelField) -> set[str]:
+    """A parameter's name, or each field's of a query-parameter model (`Annotated[Model,
+    Query()]`, which FastAPI reads field by field from the query string)."""
+    model = field.field_info.annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return {info.alias or name for name, info in model.model_fields.items()}
+    return {field.alias}
+
+
 def _query_names(dependant: Dependant) -> set[str]:
-    names = {field.alias for field in dependant.query_params}
+    names = {alias for field in dependant.query_params for alias in _aliases(field)}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, Text, cast, func, select
 
-from app.exports.columns import COLUMNS, ExportColumn
 from app.exports.stream import export_statement
+from app.queries.columns import ExportColumn
+from app.queries.datasets import described
 from app.queries.selection import Selection
 
 COPY_FORMATS = frozenset({"csv", "ndjson"})
@@ -37,7 +38,7 @@ def csv_statement(dataset: str, selection: Selection) -> Select[Any]:
     return typed.with_only_columns(
         *(
             func.nullif(cast(column.expression, Text), "").label(column.name)
-            for column in COLUMNS[dataset]
+            for column in described(dataset).columns
         )
     )
 
@@ -75,7 +76,7 @@ def copy_file(
     """
     if fmt == "csv":
         statement = csv_statement(dataset, selection)
-        head = header(COLUMNS[dataset], hxl=hxl)
+        head = header(described(dataset).columns, hxl=hxl)
         yield from _copy(engine, statement, "csv", timeout_ms, b"\r\n", head)
     else:
         yield from _copy(engine, ndjson_statement(dataset, selection), "ndjson", timeout_ms, b"\n")

@@ -15,59 +15,24 @@ import orjson
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.exports.columns import COLUMNS
 from app.exports.files import file_chunks
 from app.models import Report
+from app.queries.datasets import DATASETS, DatasetName
 from app.queries.selection import Selection
 
-PACKAGE_DATASETS = [
-    "countries",
-    "missions",
-    "objectives",
-    "locations",
-    "partners",
-    "stories",
-    "activities",
-    "figures",
-    "metrics",
-    "activity-types",
-]
-
-PRIMARY_KEYS = {
-    "countries": "iso3",
-    "missions": "code",
-    "objectives": "number",
-    "locations": "id",
-    "partners": "id",
-    "stories": "id",
-    "activities": "id",
-    "figures": "id",
-    "metrics": "code",
-    "activity-types": "code",
-}
-
-FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
-    "missions": [("country", "countries", "iso3")],
-    "locations": [("country", "countries", "iso3")],
-    "partners": [("country", "countries", "iso3")],
-    "stories": [("objective", "objectives", "number")],
-    "activities": [
-        ("mission", "missions", "code"),
-        ("objective", "objectives", "number"),
-        ("story_id", "stories", "id"),
-        ("type", "activity-types", "code"),
-    ],
-    "figures": [
-        ("mission", "missions", "code"),
-        ("objective", "objectives", "number"),
-        ("country", "countries", "iso3"),
-        ("location_id", "locations", "id"),
-        ("story_id", "stories", "id"),
-        ("activity_id", "activities", "id"),
-        ("activity_type", "activity-types", "code"),
-        ("metric", "metrics", "code"),
-    ],
-}
+PACKAGE_DATASETS = (
+    DatasetName.COUNTRIES,
+    DatasetName.MISSIONS,
+    DatasetName.OBJECTIVES,
+    DatasetName.LOCATIONS,
+    DatasetName.PARTNERS,
+    DatasetName.STORIES,
+    DatasetName.ACTIVITIES,
+    DatasetName.FIGURES,
+    DatasetName.METRICS,
+    DatasetName.ACTIVITY_TYPES,
+)
+"""The package's resources, in order; reports are its `sources`, not a resource."""
 
 
 def _resource_name(dataset: str) -> str:
@@ -77,6 +42,7 @@ def _resource_name(dataset: str) -> str:
 def descriptor(reports: list[Report]) -> dict[str, Any]:
     resources = []
     for dataset in PACKAGE_DATASETS:
+        declared = DATASETS[dataset]
         schema: dict[str, Any] = {
             "fields": [
                 {
@@ -84,17 +50,20 @@ def descriptor(reports: list[Report]) -> dict[str, Any]:
                     "type": c.type,
                     **({"description": c.description} if c.description else {}),
                 }
-                for c in COLUMNS[dataset]
+                for c in declared.columns
             ],
-            "primaryKey": [PRIMARY_KEYS[dataset]],
+            "primaryKey": [declared.primary_key],
         }
-        if dataset in FOREIGN_KEYS:
+        if declared.foreign_keys:
             schema["foreignKeys"] = [
                 {
-                    "fields": [field],
-                    "reference": {"resource": _resource_name(target), "fields": [target_field]},
+                    "fields": [key.column],
+                    "reference": {
+                        "resource": _resource_name(key.target),
+                        "fields": [DATASETS[key.target].primary_key],
+                    },
                 }
-                for field, target, target_field in FOREIGN_KEYS[dataset]
+                for key in declared.foreign_keys
             ]
         resources.append(
             {

@@ -11,10 +11,10 @@ from collections.abc import Generator, Iterator
 
 from sqlalchemy import Engine
 
-from app.exports.columns import COLUMNS
 from app.exports.copy import COPY_FORMATS, copy_file
 from app.exports.stream import export_statement, stream_rows
 from app.exports.writers import chunks
+from app.queries.datasets import described
 from app.queries.selection import Selection
 
 
@@ -36,7 +36,7 @@ def file_chunks(
         return
     rows = stream_rows(engine, export_statement(dataset, selection))
     try:
-        yield from chunks(fmt, COLUMNS[dataset], rows, dataset=dataset)
+        yield from chunks(fmt, described(dataset).columns, rows, dataset=dataset)
     finally:
         rows.close()  # ends the server-side cursor even if the client left early
 

@@ -7,24 +7,24 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select
 
-from app.exports.columns import COLUMNS
+from app.queries.datasets import described
 from app.queries.keyset import parse_sort
 from app.queries.listing import search_condition
-from app.queries.selection import DATASETS, Selection
+from app.queries.selection import Selection
 
 BATCH_ROWS = 2000
 
 
 def export_statement(dataset: str, selection: Selection) -> Select[Any]:
     """The flat SELECT of `dataset` restricted to `selection`, in its default order."""
-    described = DATASETS[dataset]
-    spec = described.spec
+    declared = described(dataset)
+    spec = declared.spec
     conditions: list[ColumnElement[bool]] = list(selection.conditions)
     if selection.q:
         conditions.append(search_condition(spec, selection.q))
     sort = parse_sort(spec.default_sort, spec.sort_fields, spec.id_column)
     columns: list[ColumnElement[Any]] = [
-        column.expression.label(column.name) for column in COLUMNS[dataset]
+        column.expression.label(column.name) for column in declared.columns
     ]
     return spec.select.with_only_columns(*columns).where(*conditions).order_by(*sort.order_by())
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from app.exports.columns import ExportColumn
+from app.queries.columns import ExportColumn
 
 CHUNK_ROWS = 500
 

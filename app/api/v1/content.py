@@ -9,11 +9,12 @@ from starlette.responses import Response
 
 from app.api.negotiation import ListFormat
 from app.api.v1 import params
+from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams
 from app.api.v1.responses import item_response, list_response
-from app.api.v1.selections import ActivityFilterParams, FigureFilterParams, StoryFilterParams
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
+from app.queries.datasets import DatasetName
 from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.content import ActivityDetail, ActivityOut, FigureOut, StoryDetail, StoryOut
@@ -46,13 +47,16 @@ def list_stories(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: StoryFilterParams,
+    *,
     sort: Annotated[str | None, params.sort_param(stories.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(stories.SPEC)] = None,
+    query: StoryParams,
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(
+        request, session, query.criteria(DatasetName.STORIES), PageRequest(limit, cursor, sort), fmt
+    )
 
 
 @router.get(
@@ -73,13 +77,20 @@ def list_activities(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: ActivityFilterParams,
+    *,
     sort: Annotated[str | None, params.sort_param(activities.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(activities.SPEC)] = None,
+    query: ActivityParams,
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.ACTIVITIES),
+        PageRequest(limit, cursor, sort),
+        fmt,
+    )
 
 
 @router.get(
@@ -101,13 +112,16 @@ def list_figures(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: FigureFilterParams,
+    *,
     sort: Annotated[str | None, params.sort_param(figures.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(figures.SPEC)] = None,
+    query: FigureParams,
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(
+        request, session, query.criteria(DatasetName.FIGURES), PageRequest(limit, cursor, sort), fmt
+    )
 
 
 @router.get("/figures/{figure_id}", response_model=FigureOut, responses=NOT_FOUND, tags=["figures"])

@@ -5,18 +5,17 @@ No `from __future__ import annotations` here: the routes are built in a loop and
 see each one's dependency object, not a string it cannot resolve.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from app.api.v1.list_queries import QUERY_MODELS, ListQuery
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
-from app.api.v1.selections import FILTER_DEPENDENCIES, unfiltered
 from app.db.session import SessionDep
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
-from app.queries.selection import Filters
+from app.queries.datasets import DatasetName
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -74,17 +73,19 @@ def datapackage(request: Request) -> Response:
     )
 
 
-def _register(dataset: str, dependency: Callable[..., Awaitable[Filters]]) -> None:
+def _register(dataset: DatasetName, model: type[ListQuery]) -> None:
     def export(
         request: Request,
         session: SessionDep,
         fmt: Format,
-        filters: Annotated[Filters, Depends(dependency)],
+        *,
         hxl: Hxl = False,
+        query: Annotated[model, Query()],  # type: ignore[valid-type]
     ) -> Response:
         if hxl and fmt != "csv":
             raise InvalidParameters([parameter_error("hxl", "HXL hashtags apply to CSV only")])
-        return export_response(request, dataset, filters.resolve(session), fmt, hxl=hxl)
+        selection = ListQuery.criteria(query, dataset).resolve(session)
+        return export_response(request, dataset, selection, fmt, hxl=hxl)
 
     export.__doc__ = (
         f"All {dataset.replace('-', ' ')} matching the filters of `/v1/{dataset}`, streamed."
@@ -100,17 +101,5 @@ def _register(dataset: str, dependency: Callable[..., Awaitable[Filters]]) -> No
     )
 
 
-for _dataset in (
-    "missions",
-    "objectives",
-    "countries",
-    "locations",
-    "partners",
-    "stories",
-    "activities",
-    "figures",
-    "metrics",
-    "activity-types",
-    "reports",
-):
-    _register(_dataset, FILTER_DEPENDENCIES.get(_dataset) or unfiltered(_dataset))
+for _dataset in DatasetName:
+    _register(_dataset, QUERY_MODELS.get(_dataset, ListQuery))

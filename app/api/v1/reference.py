@@ -12,18 +12,18 @@ from starlette.responses import Response
 from app.api.negotiation import ListFormat
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
-from app.api.v1.responses import item_response, list_response
-from app.api.v1.selections import (
-    LocationFilterParams,
-    MissionFilterParams,
-    PartnerFilterParams,
+from app.api.v1.list_queries import (
+    LocationParams,
+    MissionParams,
+    PartnerParams,
 )
+from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
+from app.queries.datasets import Criteria, DatasetName, described
 from app.queries.listing import ListSpec, PageRequest, list_all
-from app.queries.selection import DATASETS, Filters
 from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
@@ -41,12 +41,12 @@ from app.schemas.reference import (
 router = APIRouter()
 
 
-def _sort(dataset: str) -> Any:
-    return params.sort_param(DATASETS[dataset].spec)
+def _sort(dataset: DatasetName) -> Any:
+    return params.sort_param(described(dataset).spec)
 
 
-def _cursor(dataset: str) -> Any:
-    return params.cursor_param(DATASETS[dataset].spec)
+def _cursor(dataset: DatasetName) -> Any:
+    return params.cursor_param(described(dataset).spec)
 
 
 def _one(
@@ -65,13 +65,13 @@ def _one(
 def _page(
     request: Request,
     session: Session,
-    filters: Filters,
+    criteria: Criteria,
     limit: int,
     cursor: str | None,
     sort: str | None,
     fmt: str | None,
 ) -> Response:
-    return list_response(request, session, filters, PageRequest(limit, cursor, sort), fmt)
+    return list_response(request, session, criteria, PageRequest(limit, cursor, sort), fmt)
 
 
 @router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
@@ -79,12 +79,12 @@ def list_reports(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("reports")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.REPORTS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("reports")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.REPORTS)] = None,
 ) -> Response:
     """Report editions held by the service."""
-    return _page(request, session, Filters("reports"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.REPORTS), limit, cursor, sort, fmt)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
@@ -109,13 +109,14 @@ def list_missions(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: MissionFilterParams,
-    sort: Annotated[str | None, _sort("missions")] = None,
+    *,
+    sort: Annotated[str | None, _sort(DatasetName.MISSIONS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("missions")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.MISSIONS)] = None,
+    query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, filters, limit, cursor, sort, fmt)
+    return _page(request, session, query.criteria(DatasetName.MISSIONS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -138,12 +139,12 @@ def list_objectives(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("objectives")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.OBJECTIVES)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("objectives")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.OBJECTIVES)] = None,
 ) -> Response:
     """The five priority objectives of the UN policy on CRSV in field missions."""
-    return _page(request, session, Filters("objectives"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.OBJECTIVES), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -166,12 +167,12 @@ def list_countries(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("countries")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.COUNTRIES)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("countries")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.COUNTRIES)] = None,
 ) -> Response:
     """Countries referenced by the data."""
-    return _page(request, session, Filters("countries"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.COUNTRIES), limit, cursor, sort, fmt)
 
 
 @router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
@@ -192,13 +193,14 @@ def list_locations(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: LocationFilterParams,
-    sort: Annotated[str | None, _sort("locations")] = None,
+    *,
+    sort: Annotated[str | None, _sort(DatasetName.LOCATIONS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("locations")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.LOCATIONS)] = None,
+    query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, filters, limit, cursor, sort, fmt)
+    return _page(request, session, query.criteria(DatasetName.LOCATIONS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -227,13 +229,14 @@ def list_partners(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    filters: PartnerFilterParams,
-    sort: Annotated[str | None, _sort("partners")] = None,
+    *,
+    sort: Annotated[str | None, _sort(DatasetName.PARTNERS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("partners")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.PARTNERS)] = None,
+    query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, filters, limit, cursor, sort, fmt)
+    return _page(request, session, query.criteria(DatasetName.PARTNERS), limit, cursor, sort, fmt)
 
 
 @router.get(
@@ -256,12 +259,12 @@ def list_metrics(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("metrics")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.METRICS)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("metrics")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.METRICS)] = None,
 ) -> Response:
     """The metric vocabulary: what figures count, with definitions."""
-    return _page(request, session, Filters("metrics"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.METRICS), limit, cursor, sort, fmt)
 
 
 @router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
@@ -285,12 +288,12 @@ def list_activity_types(
     request: Request,
     fmt: ListFormat,
     session: SessionDep,
-    sort: Annotated[str | None, _sort("activity-types")] = None,
+    sort: Annotated[str | None, _sort(DatasetName.ACTIVITY_TYPES)] = None,
     limit: params.Limit = 50,
-    cursor: Annotated[str | None, _cursor("activity-types")] = None,
+    cursor: Annotated[str | None, _cursor(DatasetName.ACTIVITY_TYPES)] = None,
 ) -> Response:
     """The activity-type vocabulary, with definitions."""
-    return _page(request, session, Filters("activity-types"), limit, cursor, sort, fmt)
+    return _page(request, session, Criteria(DatasetName.ACTIVITY_TYPES), limit, cursor, sort, fmt)
 
 
 @router.get(

@@ -18,8 +18,9 @@ from app.api.responses import JSONBytesResponse
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
+from app.queries.datasets import Criteria, described
 from app.queries.listing import Page, PageRequest, list_page
-from app.queries.selection import DATASETS, Filters, Selection
+from app.queries.selection import Selection
 from app.queries.versions import data_version
 
 
@@ -36,17 +37,17 @@ def item_response(item: dict[str, Any]) -> JSONBytesResponse:
 
 
 def list_response(
-    request: Request, session: Session, filters: Filters, page: PageRequest, fmt: str | None
+    request: Request, session: Session, criteria: Criteria, page: PageRequest, fmt: str | None
 ) -> Response:
     """One JSON page, or with `fmt` (negotiated: 'csv', 'ndjson') the whole selection."""
-    selection = filters.resolve(session)
+    selection = criteria.resolve(session)
     if fmt is not None:
-        return export_response(request, filters.dataset, selection, fmt)
-    described = DATASETS[filters.dataset]
-    total = described.total(selection)
+        return export_response(request, criteria.dataset, selection, fmt)
+    declared = described(criteria.dataset)
+    total = declared.total(selection)
     return page_response(
         request,
-        list_page(session, described.spec, selection.conditions, page, q=selection.q, total=total),
+        list_page(session, declared.spec, selection.conditions, page, q=selection.q, total=total),
     )
 
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from app.api.v1.list_queries import FigureParams
 from app.api.v1.responses import item_response
-from app.api.v1.selections import FigureFilterParams
 from app.db.session import SessionDep
 from app.queries import stats
+from app.queries.datasets import DatasetName
 from app.schemas.stats import FigureStats, Overview
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -30,12 +31,12 @@ INCOMPATIBLE: dict[int | str, dict[str, Any]] = {422: {"description": "A paramet
 
 
 @router.get("/figures", name="get_figure_stats", response_model=FigureStats, responses=INCOMPATIBLE)
-def figure_stats(
-    session: SessionDep, filters: FigureFilterParams, group_by: GroupBy = None
-) -> Response:
+def figure_stats(session: SessionDep, *, group_by: GroupBy = None, query: FigureParams) -> Response:
     """Sums of figure values per group, with the flags a chart needs ("at least", ~)."""
     dimensions, groups = stats.figure_stats(
-        session, filters.resolve(session), stats.parse_group_by(group_by)
+        session,
+        query.criteria(DatasetName.FIGURES).resolve(session),
+        stats.parse_group_by(group_by),
     )
     return item_response({"group_by": dimensions, "groups": groups})
 
