@@ -29,6 +29,7 @@ def test_each_declaration_is_complete(name: DatasetName) -> None:
     for key in declared.foreign_keys:
         assert key.column in column_names
         assert key.target in DATASETS
+        assert key.target_field in [column.name for column in DATASETS[key.target].columns]
     assert declared.spec.default_sort.lstrip("-") in declared.spec.sort_fields
     # a dataset that resolves filters has a query model for them, and only such a one
     assert (declared.where is not no_filters) == (name in QUERY_MODELS)
@@ -46,13 +47,13 @@ def test_every_dataset_has_its_list_and_export_route() -> None:
         assert f"/v1/exports/{name}.{{fmt}}" in paths
 
 
-def test_the_package_holds_every_dataset_but_reports() -> None:
-    assert sorted(PACKAGE_DATASETS) == sorted(set(DatasetName) - {DatasetName.REPORTS})
+def test_the_package_holds_every_dataset_and_the_link_tables() -> None:
+    assert list(PACKAGE_DATASETS) == list(DatasetName)
     resources = descriptor([])["resources"]
     assert [r["name"] for r in resources] == [
-        "countries",
         "missions",
         "objectives",
+        "countries",
         "locations",
         "partners",
         "stories",
@@ -60,13 +61,28 @@ def test_the_package_holds_every_dataset_but_reports() -> None:
         "figures",
         "metrics",
         "activity_types",
+        "reports",
+        "activity_locations",
+        "activity_partners",
+        "story_missions",
+        "story_countries",
     ]
     figures = resources[7]["schema"]
     assert figures["primaryKey"] == ["id"]
-    assert figures["foreignKeys"][3] == {
+    assert figures["foreignKeys"][0] == {
+        "fields": ["year"],
+        "reference": {"resource": "reports", "fields": ["edition_year"]},
+    }
+    assert figures["foreignKeys"][4] == {
         "fields": ["location_id"],
         "reference": {"resource": "locations", "fields": ["id"]},
     }
+    partners = resources[12]["schema"]
+    assert partners["primaryKey"] == ["activity_id", "partner_id"]
+    assert [key["reference"] for key in partners["foreignKeys"]] == [
+        {"resource": "activities", "fields": ["id"]},
+        {"resource": "partners", "fields": ["id"]},
+    ]
 
 
 @pytest.mark.parametrize(

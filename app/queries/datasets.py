@@ -48,10 +48,17 @@ class DatasetName(StrEnum):
 
 @dataclass(frozen=True)
 class ForeignKey:
-    """An export column holding the primary key of another dataset."""
+    """An export column holding the primary key of another dataset (or another unique column of
+    it: `field`)."""
 
     column: str
     target: DatasetName
+    field: str | None = None
+
+    @property
+    def target_field(self) -> str:
+        """The column of `target` the values are found in."""
+        return self.field or DATASETS[self.target].primary_key
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ _COUNTRY = ForeignKey("country", DatasetName.COUNTRIES)
 _MISSION = ForeignKey("mission", DatasetName.MISSIONS)
 _OBJECTIVE = ForeignKey("objective", DatasetName.OBJECTIVES)
 _STORY = ForeignKey("story_id", DatasetName.STORIES)
+_YEAR = ForeignKey("year", DatasetName.REPORTS, "edition_year")
 
 DATASETS: dict[DatasetName, Dataset] = {
     DatasetName.MISSIONS: Dataset(
@@ -99,7 +107,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         stories.SPEC,
         columns.STORIES,
         "id",
-        (_OBJECTIVE,),
+        (_YEAR, _OBJECTIVE),
         where=stories_where,
         searchable=True,
     ),
@@ -107,7 +115,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         activities.SPEC,
         columns.ACTIVITIES,
         "id",
-        (_MISSION, _OBJECTIVE, _STORY, ForeignKey("type", DatasetName.ACTIVITY_TYPES)),
+        (_YEAR, _MISSION, _OBJECTIVE, _STORY, ForeignKey("type", DatasetName.ACTIVITY_TYPES)),
         where=activities_where,
         searchable=True,
         rollup=rollups.ACTIVITIES,
@@ -117,6 +125,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         columns.FIGURES,
         "id",
         (
+            _YEAR,
             _MISSION,
             _OBJECTIVE,
             _COUNTRY,

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.api.negotiation import ListFormat
+from app.api.negotiation import ListFormat, ListRepresentation
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
@@ -69,7 +69,7 @@ def _page(
     limit: int,
     cursor: str | None,
     sort: str | None,
-    fmt: str | None,
+    fmt: ListRepresentation,
 ) -> Response:
     return list_response(request, session, criteria, PageRequest(limit, cursor, sort), fmt)
 

@@ -3,7 +3,7 @@ file when the client asks for CSV or NDJSON (app/api/negotiation.py chooses)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.caching import cache_control
 from app.api.head import is_head
+from app.api.negotiation import ListRepresentation
 from app.api.responses import JSONBytesResponse
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
@@ -37,12 +38,18 @@ def item_response(item: dict[str, Any]) -> JSONBytesResponse:
 
 
 def list_response(
-    request: Request, session: Session, criteria: Criteria, page: PageRequest, fmt: str | None
+    request: Request,
+    session: Session,
+    criteria: Criteria,
+    page: PageRequest,
+    representation: ListRepresentation,
 ) -> Response:
-    """One JSON page, or with `fmt` (negotiated: 'csv', 'ndjson') the whole selection."""
+    """One JSON page, or (negotiated: 'csv', 'ndjson') the whole selection as a file."""
     selection = criteria.resolve(session)
-    if fmt is not None:
-        return export_response(request, criteria.dataset, selection, fmt)
+    if representation.fmt is not None:
+        return export_response(
+            request, criteria.dataset, selection, representation.fmt, bom=representation.bom
+        )
     declared = described(criteria.dataset)
     total = declared.total(selection)
     return page_response(
@@ -83,8 +90,16 @@ def not_modified(request: Request, etag: str) -> Response | None:
 
 
 def export_response(
-    request: Request, dataset: str, selection: Selection, fmt: str, *, hxl: bool = False
+    request: Request,
+    dataset: str,
+    selection: Selection,
+    fmt: str,
+    *,
+    hxl: bool = False,
+    bom: bool = False,
+    filters: Sequence[tuple[str, str]] = (),
 ) -> Response:
+    """The file; `filters` are the filter parameters as given, which an XLSX's cover lists."""
     etag = file_etag(request, f"{dataset}.{fmt}")
     cached = not_modified(request, etag)
     if cached is not None:
@@ -95,6 +110,8 @@ def export_response(
         selection,
         fmt,
         hxl=hxl,
+        bom=bom,
+        filters=filters,
         timeout_ms=request.app.state.settings.db_export_timeout_ms,
     )
     return file_response(request, body, fmt, f"crsv-{dataset}.{fmt}", etag)
