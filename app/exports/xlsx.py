@@ -75,11 +75,13 @@ def _write_cover(workbook: Any, sheet: Any, cover: Cover, rows: int) -> None:
     filters = [f"{name}={value}" for name, value in cover.filters] or ["none: every row"]
     lines += [("Filters" if i == 0 else "", text) for i, text in enumerate(filters)]
     lines += [
-        ("Sheet", f"{cover.dataset[:31]}: {rows} rows"),
+        ("Sheet", cover.dataset[:31]),
+        ("Rows", str(rows)),
         ("Data version", str(cover.data_version)),
     ]
     for index, (name, text) in enumerate(lines, start=2):
-        sheet.write_string(index, 0, name, label)
+        if name:
+            sheet.write_string(index, 0, name, label)
         sheet.write_string(index, 1, text, wrap)
 
 
