@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 ACTIVITY_PARAMETERS = [
+    "bom",
     "country",
     "cursor",
     "date_from",
