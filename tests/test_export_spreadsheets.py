@@ -240,7 +240,7 @@ def test_text_is_never_a_formula_or_a_link(scratch_engine: Engine) -> None:
     assert ("Rows", "1") in about
 
 
-def test_cli_workbook_lists_its_filters(
+def test_cli_workbook_lists_its_filters_and_csv_takes_bom(
     tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CRSV_DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -261,6 +261,8 @@ def test_cli_workbook_lists_its_filters(
             ],
         )
         refused = CliRunner().invoke(cli, ["export", "figures", "-f", "xlsx", "--bom"])
+        stories = tmp_path / "stories.csv"
+        with_bom = CliRunner().invoke(cli, ["export", "stories", "--bom", "-o", f"{stories}"])
     finally:
         get_settings.cache_clear()
     assert outcome.exit_code == 0, outcome.output
@@ -272,5 +274,7 @@ def test_cli_workbook_lists_its_filters(
         3,
         26,
     ]
+    assert with_bom.exit_code == 0, with_bom.output
+    assert stories.read_bytes().startswith(BOM + b"id,year,")
     assert refused.exit_code == 2
     assert "HXL and BOM are CSV-only" in refused.output
