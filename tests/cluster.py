@@ -131,28 +131,43 @@ def seed_primary(url: URL) -> str:
     return key
 
 
+@dataclass
+class Primary:
+    url: URL
+    folder: Path
+    write_key: str
+    user: str | None
+    """The system user PostgreSQL runs as (when we are root), else None."""
+
+
 @contextmanager
-def primary_and_replica() -> Iterator[Cluster]:
-    """A seeded primary and its streaming replica, both stopped and deleted afterwards."""
+def seeded_primary() -> Iterator[Primary]:
+    """An embedded server holding the seeded database, stopped and deleted afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="crsv-scale-"))
     server = embedded.start_server(folder / "primary", delete_on_exit=True)
     try:
-        primary = embedded.server_url(server, DATABASE)
-        embedded.ensure_database(primary)
-        key = seed_primary(primary)
+        url = embedded.server_url(server, DATABASE)
+        embedded.ensure_database(url)
         user: str | None = server.system_user
         if user is not None:
-            folder.chmod(0o755)  # the system user reaches its data folder through this one
-        replica = Replica(folder / "replica", user)
-        replica.clone(str(primary.query["host"]))
-        replica.start()
-        try:
-            yield Cluster(primary, replica, folder, key, user)
-        finally:
-            replica.stop()
+            folder.chmod(0o755)  # the system user reaches its data folders through this one
+        yield Primary(url, folder, seed_primary(url), user)
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def primary_and_replica() -> Iterator[Cluster]:
+    """A seeded primary and its streaming replica, both stopped and deleted afterwards."""
+    with seeded_primary() as primary:
+        replica = Replica(primary.folder / "replica", primary.user)
+        replica.clone(str(primary.url.query["host"]))
+        replica.start()
+        try:
+            yield Cluster(primary.url, replica, primary.folder, primary.write_key, primary.user)
+        finally:
+            replica.stop()
 
 
 def api_instance(

@@ -56,7 +56,8 @@ async def _end(session: Session, *, commit: bool, position: bool = False) -> str
         session.close()  # never connected: nothing to send
         return None
     with CancelScope(shield=True):  # a cancelled request still hands its connection back
-        return await run_in_threadpool(_commit_or_roll_back, session, commit, position)
+        ended = await run_in_threadpool(_commit_or_roll_back, session, commit, position)
+    return ended
 
 
 def _commit_or_roll_back(session: Session, commit: bool, position: bool = False) -> str | None:
