@@ -33,6 +33,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Making a session does no I/O (it connects on its first statement), so this runs on the
     event loop; only ending a session that did connect goes to a worker thread. A sync
     dependency would cost two thread hops per request, each queued behind the others.
+
+    With replicas (`CRSV_DATABASE_REPLICA_URLS`), a GET's session is opened on a replica fresh
+    enough for it, connected first in a worker thread, so that a replica gone since the
+    watcher last looked costs a fallback to the primary, not an error. A committed write then
+    reads the WAL position its commit reached, for the `Consistency-Token` header.
     """
     replicas: ReplicaSet | None = request.app.state.replicas
     session: Session | None = None
@@ -66,13 +71,23 @@ def _commit_or_roll_back(session: Session, commit: bool, position: bool = False)
         if commit:
             session.commit()
             if position:
-                # read after the commit returned, so at or past its commit record
-                return session.execute(FLUSHED_POSITION).scalar_one_or_none()
+                return _flushed_position(session)
         else:
             session.rollback()
         return None
     finally:
         session.close()
+
+
+def _flushed_position(session: Session) -> str | None:
+    """The primary's WAL flush position, read after the commit returned: at or past its commit
+    record. None if the primary cannot say: the write is saved, and its answer must say so; a
+    client without a token reads within the lag bound."""
+    try:
+        position: str | None = session.execute(FLUSHED_POSITION).scalar_one_or_none()
+    except SQLAlchemyError:
+        return None
+    return position
 
 
 async def _replica_session(request: Request, replicas: ReplicaSet) -> Session | None:
