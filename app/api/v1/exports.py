@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from app.api.v1.list_queries import QUERY_MODELS, ListQuery
 from app.api.v1.params import Bom
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
-from app.db.session import SessionDep
+from app.db.session import SessionDep, read_engine
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
 from app.queries.datasets import DatasetName
@@ -65,7 +65,7 @@ def datapackage(request: Request) -> Response:
     return file_response(
         request,
         package_chunks(
-            request.app.state.engine,
+            read_engine(request),
             timeout_ms=request.app.state.settings.db_export_timeout_ms,
         ),
         "zip",

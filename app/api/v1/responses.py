@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -16,6 +15,7 @@ from app.api.caching import cache_control
 from app.api.head import is_head
 from app.api.negotiation import ListRepresentation
 from app.api.responses import JSONBytesResponse
+from app.db.session import read_engine
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
@@ -73,8 +73,7 @@ def file_etag(request: Request, name: str) -> str:
     `name` carries the format, so two Accept headers that choose the same file share its ETag.
     """
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    engine: Engine = request.app.state.engine
-    with engine.connect() as connection:
+    with read_engine(request).connect() as connection:
         version = data_version(connection).number
     return etag_for(f"{name}|{query}|{version}".encode())
 
@@ -105,7 +104,7 @@ def export_response(
     if cached is not None:
         return cached
     body = file_chunks(
-        request.app.state.engine,
+        read_engine(request),
         dataset,
         selection,
         fmt,
