@@ -82,3 +82,15 @@ def test_the_query_model_and_the_resolved_filters_name_the_same_parameters(
 ) -> None:
     """`q` is searched, not resolved; every other parameter becomes a resolved field."""
     assert list(QUERY_MODELS[name].model_fields) == [f.name for f in fields(resolved)] + ["q"]
+
+
+@pytest.mark.parametrize("name", list(DatasetName))
+def test_record_routes_take_the_declared_path_parameter_and_example(name: DatasetName) -> None:
+    """GET of one record, and PUT, PATCH and DELETE where writable, name it as declared."""
+    record = DATASETS[name].record
+    app = create_app(Settings(database_url="postgresql://schema-only@localhost/none"))
+    item = app.openapi()["paths"][f"/v1/{name}/{{{record.parameter}}}"]
+    for method, operation in item.items():
+        (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
+        assert parameter["name"] == record.parameter, method
+        assert parameter["schema"]["examples"] == [record.example], method

@@ -55,10 +55,23 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class RecordPath:
+    """How a route names one record of the dataset: its path parameter and an example id.
+
+    The GET route of a record and its PUT, PATCH and DELETE routes share both, so that each
+    record path is one OpenAPI path item with one example.
+    """
+
+    parameter: str
+    example: str | int
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A listable resource: how it is listed, which filters it takes, how it is exported."""
 
     spec: ListSpec
+    record: RecordPath
     columns: list[ExportColumn]
     """Its flat export columns (CSV, NDJSON, JSON, XLSX, the Data Package)."""
     primary_key: str
@@ -85,18 +98,38 @@ _STORY = ForeignKey("story_id", DatasetName.STORIES)
 
 DATASETS: dict[DatasetName, Dataset] = {
     DatasetName.MISSIONS: Dataset(
-        reference.MISSIONS, columns.MISSIONS, "code", (_COUNTRY,), where=missions_where
+        reference.MISSIONS,
+        RecordPath("code", "monusco"),
+        columns.MISSIONS,
+        "code",
+        (_COUNTRY,),
+        where=missions_where,
     ),
-    DatasetName.OBJECTIVES: Dataset(reference.OBJECTIVES, columns.OBJECTIVES, "number"),
-    DatasetName.COUNTRIES: Dataset(reference.COUNTRIES, columns.COUNTRIES, "iso3"),
+    DatasetName.OBJECTIVES: Dataset(
+        reference.OBJECTIVES, RecordPath("number", 2), columns.OBJECTIVES, "number"
+    ),
+    DatasetName.COUNTRIES: Dataset(
+        reference.COUNTRIES, RecordPath("iso3", "COD"), columns.COUNTRIES, "iso3"
+    ),
     DatasetName.LOCATIONS: Dataset(
-        reference.LOCATIONS, columns.LOCATIONS, "id", (_COUNTRY,), where=locations_where
+        reference.LOCATIONS,
+        RecordPath("location_id", "goma"),
+        columns.LOCATIONS,
+        "id",
+        (_COUNTRY,),
+        where=locations_where,
     ),
     DatasetName.PARTNERS: Dataset(
-        reference.PARTNERS, columns.PARTNERS, "id", (_COUNTRY,), where=partners_where
+        reference.PARTNERS,
+        RecordPath("partner_id", "unfpa"),
+        columns.PARTNERS,
+        "id",
+        (_COUNTRY,),
+        where=partners_where,
     ),
     DatasetName.STORIES: Dataset(
         stories.SPEC,
+        RecordPath("story_id", "2023-story-17"),
         columns.STORIES,
         "id",
         (_OBJECTIVE,),
@@ -105,6 +138,7 @@ DATASETS: dict[DatasetName, Dataset] = {
     ),
     DatasetName.ACTIVITIES: Dataset(
         activities.SPEC,
+        RecordPath("activity_id", "2023-story-10-mobile-courts-support"),
         columns.ACTIVITIES,
         "id",
         (_MISSION, _OBJECTIVE, _STORY, ForeignKey("type", DatasetName.ACTIVITY_TYPES)),
@@ -114,6 +148,7 @@ DATASETS: dict[DatasetName, Dataset] = {
     ),
     DatasetName.FIGURES: Dataset(
         figures.SPEC,
+        RecordPath("figure_id", "2023-story-17-survivors-identified"),
         columns.FIGURES,
         "id",
         (
@@ -130,9 +165,15 @@ DATASETS: dict[DatasetName, Dataset] = {
         searchable=True,
         rollup=rollups.FIGURES,
     ),
-    DatasetName.METRICS: Dataset(reference.METRICS, columns.METRICS, "code"),
-    DatasetName.ACTIVITY_TYPES: Dataset(reference.ACTIVITY_TYPES, columns.ACTIVITY_TYPES, "code"),
-    DatasetName.REPORTS: Dataset(reference.REPORTS, columns.REPORTS, "id"),
+    DatasetName.METRICS: Dataset(
+        reference.METRICS, RecordPath("code", "convictions"), columns.METRICS, "code"
+    ),
+    DatasetName.ACTIVITY_TYPES: Dataset(
+        reference.ACTIVITY_TYPES, RecordPath("code", "mobile_court"), columns.ACTIVITY_TYPES, "code"
+    ),
+    DatasetName.REPORTS: Dataset(
+        reference.REPORTS, RecordPath("report_id", "crsv-2023"), columns.REPORTS, "id"
+    ),
 }
 
 
