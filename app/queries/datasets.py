@@ -7,27 +7,17 @@ plus its model, migration, list query and export columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.queries import activities, columns, figures, reference, rollups, stories
+from app.queries import activities, columns, figures, reference, rollups, selection, stories
 from app.queries.columns import ExportColumn
 from app.queries.filters import FilterResolver
 from app.queries.listing import AnySelect, ListSpec
-from app.queries.selection import (
-    Raw,
-    Selection,
-    activities_where,
-    figures_where,
-    locations_where,
-    missions_where,
-    no_filters,
-    partners_where,
-    stories_where,
-)
+from app.queries.selection import Filters, Raw, Selection
 
 
 class DatasetName(StrEnum):
@@ -77,8 +67,8 @@ class Dataset:
     primary_key: str
     """The export column that identifies a row."""
     foreign_keys: tuple[ForeignKey, ...] = ()
-    where: Callable[[FilterResolver, Raw], Selection] = no_filters
-    """Its filter parameters, resolved, as conditions on its rows."""
+    filters: Filters[Any] | None = None
+    """Its filter parameters (none: it takes none) and their conditions on its rows."""
     searchable: bool = False
     """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in `where`."""
     rollup: rollups.Rollup | None = None
@@ -103,7 +93,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         columns.MISSIONS,
         "code",
         (_COUNTRY,),
-        where=missions_where,
+        filters=selection.MISSIONS,
     ),
     DatasetName.OBJECTIVES: Dataset(
         reference.OBJECTIVES, RecordPath("number", 2), columns.OBJECTIVES, "number"
@@ -117,7 +107,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         columns.LOCATIONS,
         "id",
         (_COUNTRY,),
-        where=locations_where,
+        filters=selection.LOCATIONS,
     ),
     DatasetName.PARTNERS: Dataset(
         reference.PARTNERS,
@@ -125,7 +115,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         columns.PARTNERS,
         "id",
         (_COUNTRY,),
-        where=partners_where,
+        filters=selection.PARTNERS,
     ),
     DatasetName.STORIES: Dataset(
         stories.SPEC,
@@ -133,7 +123,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         columns.STORIES,
         "id",
         (_OBJECTIVE,),
-        where=stories_where,
+        filters=selection.STORIES,
         searchable=True,
     ),
     DatasetName.ACTIVITIES: Dataset(
@@ -142,7 +132,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         columns.ACTIVITIES,
         "id",
         (_MISSION, _OBJECTIVE, _STORY, ForeignKey("type", DatasetName.ACTIVITY_TYPES)),
-        where=activities_where,
+        filters=selection.ACTIVITIES,
         searchable=True,
         rollup=rollups.ACTIVITIES,
     ),
@@ -161,7 +151,7 @@ DATASETS: dict[DatasetName, Dataset] = {
             ForeignKey("activity_type", DatasetName.ACTIVITY_TYPES),
             ForeignKey("metric", DatasetName.METRICS),
         ),
-        where=figures_where,
+        filters=selection.FIGURES,
         searchable=True,
         rollup=rollups.FIGURES,
     ),
@@ -197,7 +187,7 @@ def resolve_selection(session: Session, dataset: str, raw: Raw) -> Selection:
     """Resolve `raw` filters of `dataset`; one 422 names every bad value."""
     resolve = FilterResolver(session)
     declared = described(dataset)
-    selection = declared.where(resolve, raw)
+    selection = declared.filters.where(resolve, raw) if declared.filters else Selection()
     resolve.check()
     q = raw.get("q") if declared.searchable else None
     return replace(selection, q=q, rollup=None) if q else selection

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
+from app.enums import Qualifier
 from app.models import (
     Activity,
     ActivityType,
@@ -107,7 +108,7 @@ class FigureFilters:
     activity: list[int] | None = None
     type: list[int] | None = None
     metric: list[int] | None = None
-    qualifier: list[str] | None = None
+    qualifier: list[Qualifier] | None = None
     year: list[int] | None = None
     date_from: date | None = None
     date_to: date | None = None

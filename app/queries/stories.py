@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, exists, func, select
 
+from app.enums import StoryKind
 from app.models import (
     Activity,
     Country,
@@ -83,7 +84,7 @@ class StoryFilters:
     country: list[int] | None = None
     location: list[int] | None = None
     partner: list[int] | None = None
-    kind: list[str] | None = None
+    kind: list[StoryKind] | None = None
     year: list[int] | None = None
     date_from: date | None = None
     date_to: date | None = None
