@@ -4,6 +4,7 @@ dataset elsewhere (routes, filter models, the Data Package) follows from that de
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -16,6 +17,11 @@ from app.main import create_app
 from app.queries.datasets import DATASETS, DatasetName
 from app.queries.filters import FilterResolver
 from app.queries.selection import Filters, MissionFilters, Selection
+
+
+@pytest.fixture(scope="module")
+def openapi() -> dict[str, Any]:
+    return create_app(Settings(database_url="postgresql://schema-only@localhost/none")).openapi()
 
 
 def test_every_name_has_one_declaration() -> None:
@@ -109,11 +115,12 @@ def test_a_filter_added_to_the_dataclass_is_a_documented_parameter_and_is_resolv
 
 
 @pytest.mark.parametrize("name", list(DatasetName))
-def test_record_routes_take_the_declared_path_parameter_and_example(name: DatasetName) -> None:
+def test_record_routes_take_the_declared_path_parameter_and_example(
+    openapi: dict[str, Any], name: DatasetName
+) -> None:
     """GET of one record, and PUT, PATCH and DELETE where writable, name it as declared."""
     record = DATASETS[name].record
-    app = create_app(Settings(database_url="postgresql://schema-only@localhost/none"))
-    item = app.openapi()["paths"][f"/v1/{name}/{{{record.parameter}}}"]
+    item = openapi["paths"][f"/v1/{name}/{{{record.parameter}}}"]
     for method, operation in item.items():
         (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
         assert parameter["name"] == record.parameter, method
