@@ -14,7 +14,7 @@ from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
-from app.queries.datasets import DatasetName
+from app.queries.datasets import DatasetName, described
 from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.content import ActivityDetail, ActivityOut, FigureOut, StoryDetail, StoryOut
@@ -33,12 +33,15 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"description": "A parameter is invalid (problem+json naming each one)"},
 }
 
-StoryPath = Annotated[str, Path(description="Story id.", examples=["2023-story-17"])]
+StoryPath = Annotated[
+    str, Path(description="Story id.", examples=[described(DatasetName.STORIES).record.example])
+]
 ActivityPath = Annotated[
-    str, Path(description="Activity id.", examples=["2023-story-10-mobile-courts-support"])
+    str,
+    Path(description="Activity id.", examples=[described(DatasetName.ACTIVITIES).record.example]),
 ]
 FigurePath = Annotated[
-    str, Path(description="Figure id.", examples=["2023-story-17-survivors-identified"])
+    str, Path(description="Figure id.", examples=[described(DatasetName.FIGURES).record.example])
 ]
 
 
