@@ -28,8 +28,8 @@ def test_list_and_export_routes_take_the_model_s_filters(
     openapi: dict[str, Any], dataset: DatasetName
 ) -> None:
     filters = list(QUERY_MODELS.get(dataset, ListQuery).model_fields)
-    assert _query_names(openapi, f"/v1/{dataset}") == ["sort", "limit", "cursor", *filters]
-    assert _query_names(openapi, f"/v1/exports/{dataset}.{{fmt}}") == ["hxl", *filters]
+    assert _query_names(openapi, f"/v1/{dataset}") == ["sort", "limit", "cursor", *filters, "bom"]
+    assert _query_names(openapi, f"/v1/exports/{dataset}.{{fmt}}") == ["hxl", "bom", *filters]
 
 
 def test_figure_stats_take_the_figure_filters(openapi: dict[str, Any]) -> None:
