@@ -24,6 +24,8 @@ class Segment:
     figure_id: str
     value: int
     qualifier: str
+    broken_down: bool
+    """The report gives this figure's breakdown by sex."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,16 @@ def bars(chart: Chart) -> list[Bar]:
         x = 0.0
         for part in group.get("parts", []):
             width = int(part["value"]) * scale
-            segments.append(Segment(x, width, part["id"], int(part["value"]), part["qualifier"]))
+            segments.append(
+                Segment(
+                    x,
+                    width,
+                    part["id"],
+                    int(part["value"]),
+                    part["qualifier"],
+                    _has_breakdown(part),
+                )
+            )
             x += width
         # what the sex breakdown covers: the API's own figure when it gives one
         base = group.get("breakdown_base")
@@ -81,9 +92,9 @@ def bars(chart: Chart) -> list[Bar]:
     return drawn
 
 
+def _has_breakdown(part: dict[str, Any]) -> bool:
+    return any(part.get(sex) is not None for sex in ("women", "men", "children"))
+
+
 def _broken_down(parts: list[dict[str, Any]]) -> int:
-    return sum(
-        int(part["value"])
-        for part in parts
-        if any(part.get(sex) is not None for sex in ("women", "men", "children"))
-    )
+    return sum(int(part["value"]) for part in parts if _has_breakdown(part))

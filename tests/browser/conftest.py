@@ -90,9 +90,9 @@ def watched(browser: Browser, base_url: str) -> Iterator[Watched]:
     seen = Watched(page)
     page.on(
         "console",
-        lambda message: seen.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            seen.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
     page.on("requestfailed", lambda request: seen.failed_requests.append(_failed(request)))

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import axe_playwright_python
 import httpx
 import pytest
 from openpyxl import load_workbook
@@ -65,7 +66,7 @@ def test_the_convictions_chart_reads_monusco_65_from_its_three_figures(watched: 
 def test_every_bar_says_what_the_api_flags_and_nothing_else(
     watched: Watched, base_url: str
 ) -> None:
-    """"At least", "nearly", "up to": each bar carries exactly the flags of its stats group."""
+    """ "At least", "nearly", "up to": each bar carries exactly the flags of its stats group."""
     watched.page.goto("/explore")
     flagged = 0
     for chart in watched.page.locator("figure.chart").all():
@@ -108,12 +109,8 @@ def test_a_figure_page_shows_value_qualifier_and_provenance(
 ) -> None:
     figure = api(base_url, "/v1/figures/2023-story-17-survivors-identified")
     watched.page.goto("/explore/figures/2023-story-17-survivors-identified")
-    assert watched.page.locator("[data-value]").get_attribute("data-value") == str(
-        figure["value"]
-    )
-    expect(watched.page.locator("blockquote.evidence")).to_have_text(
-        figure["source"]["evidence"]
-    )
+    assert watched.page.locator("[data-value]").get_attribute("data-value") == str(figure["value"])
+    expect(watched.page.locator("blockquote.evidence")).to_have_text(figure["source"]["evidence"])
     expect(watched.page.locator(".provenance")).to_contain_text(figure["source"]["section"])
 
 
@@ -128,9 +125,7 @@ def test_the_map_shows_every_located_place(watched: Watched, base_url: str, path
         )
     }
     places = api(base_url, "/v1/locations", limit="500")["items"]
-    located = {
-        p["id"] for p in places if p["id"] in listed and p.get("latitude") is not None
-    }
+    located = {p["id"] for p in places if p["id"] in listed and p.get("latitude") is not None}
     points = {
         g.get_attribute("data-location") for g in watched.page.locator("svg.map g.place").all()
     }
@@ -173,7 +168,8 @@ def test_the_keyboard_reaches_every_control(watched: Watched, path: str) -> None
     page.goto(path)
     count = page.evaluate(
         """() => {
-        const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select')]
+        const controls = 'a[href], button, input:not([type=hidden]), select';
+        const all = [...document.querySelectorAll(controls)]
           .filter(el => el.getClientRects().length > 0 || el.classList.contains('skip'));
         all.forEach((el, i) => el.setAttribute('data-kbd', String(i)));
         return all.length;
@@ -188,7 +184,8 @@ def test_the_keyboard_reaches_every_control(watched: Watched, path: str) -> None
     assert reached == set(range(count))
 
 
-AXE = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
+AXE = Path(str(axe_playwright_python.__file__)).with_name("axe.min.js")
+"""axe-core, pinned by the `axe-playwright-python` wheel pinned in pyproject.toml."""
 
 
 @pytest.mark.parametrize(
