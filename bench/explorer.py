@@ -39,7 +39,12 @@ def measure(base_url: str, path: str, runs: int, chromium: str) -> tuple[float, 
             context = browser.new_context(base_url=base_url)
             page = context.new_page()
             finished: list[Request] = []
-            page.on("requestfinished", finished.append)
+
+            def keep(request: Request, into: list[Request] = finished) -> None:
+                into.append(request)
+
+            page.on("requestfinished", keep)
+
             page.goto(path, wait_until="load")
             timing = page.evaluate(
                 "() => { const n = performance.getEntriesByType('navigation')[0];"

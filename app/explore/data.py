@@ -100,18 +100,38 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
     return stats.overview(session)
 
 
-def chart(session: Session, metric: str, group_by: str, raw: dict[str, str] | None = None) -> Chart:
-    """`GET /v1/stats/figures?group_by={group_by}&metric={metric}`, each group with the figures
-    that make it up (`GET /v1/figures?metric=...`), so a bar shows its parts."""
-    selection_raw = {**(raw or {}), "metric": metric}
-    selection = Criteria(DatasetName.FIGURES, selection_raw).resolve(session)
-    _, groups = stats.figure_stats(session, selection, [group_by])
-    parts = list_view(session, DatasetName.FIGURES, selection_raw, limit=SEGMENT_LIMIT)
+def headline_charts(
+    session: Session, metrics: tuple[str, ...], group_bys: tuple[str, ...]
+) -> dict[str, dict[str, Chart]]:
+    """For each metric and dimension, the bars of
+    `GET /v1/stats/figures?group_by={dimension},metric&metric={metrics}`, each group with the
+    figures that make it up (`GET /v1/figures?metric={metrics}`), so a bar shows its parts.
+
+    One stats query per dimension and one list for all the parts: the overview asks for six
+    charts in a handful of statements.
+    """
+    raw = {"metric": ",".join(metrics)}
+    selection = Criteria(DatasetName.FIGURES, raw).resolve(session)
+    parts = list_view(session, DatasetName.FIGURES, raw, limit=SEGMENT_LIMIT)
     complete = parts.next_cursor is None
-    for group in groups:
-        members = [item for item in parts.items if _group_key(item, group_by) == group[group_by]]
-        group["parts"] = members if complete else []
-    return Chart(metric, group_by, groups)
+    charts: dict[str, dict[str, Chart]] = {metric: {} for metric in metrics}
+    for group_by in group_bys:
+        _, groups = stats.figure_stats(session, selection, [group_by, "metric"])
+        for metric in metrics:
+            chart = Chart(metric, group_by, [g for g in groups if g["metric"] == metric])
+            for group in chart.groups:
+                group["parts"] = (
+                    [
+                        item
+                        for item in parts.items
+                        if item["metric"]["code"] == metric
+                        and _group_key(item, group_by) == group[group_by]
+                    ]
+                    if complete
+                    else []
+                )
+            charts[metric][group_by] = chart
+    return charts
 
 
 def _group_key(item: dict[str, Any], group_by: str) -> Any:

@@ -18,6 +18,9 @@ from typing import Any
 APP = Path(__file__).resolve().parent.parent
 WIDTH = 320.0
 MARGIN = 12.0
+OUTLINE_GLOB = "*outline*.geojson"
+"""Where shipped outlines are found under app/ (features keyed by ISO3 in `iso3`, `ISO_A3`,
+`iso_a3`, `ADM0_A3` or the feature's `id`)."""
 MIN_SPAN = 1.0
 """Degrees: a map of one place still shows its surroundings."""
 
@@ -41,9 +44,9 @@ class Map:
 
 @cache
 def outline_features() -> tuple[dict[str, Any], ...]:
-    """Country outlines shipped with the app (any `*outline*.geojson` under app/)."""
+    """Country outlines shipped with the app (any `OUTLINE_GLOB` file under app/)."""
     features: list[dict[str, Any]] = []
-    for path in sorted(APP.rglob("*outline*.geojson")):
+    for path in sorted(APP.rglob(OUTLINE_GLOB)):
         features.extend(json.loads(path.read_text()).get("features", []))
     return tuple(features)
 
@@ -69,12 +72,17 @@ def located(place: dict[str, Any]) -> bool:
     return place.get("latitude") is not None and place.get("longitude") is not None
 
 
-def draw(places: list[dict[str, Any]], countries: set[str]) -> Map:
-    """A map of `places` over the outlines of `countries` (ISO3 codes)."""
+def draw(
+    places: list[dict[str, Any]],
+    countries: set[str],
+    features: tuple[dict[str, Any], ...] | None = None,
+) -> Map:
+    """A map of `places` over the outlines of `countries` (ISO3 codes), from `features` or
+    else the shipped outlines."""
     on_map = [place for place in places if located(place)]
     rings = [
         ring
-        for feature in outline_features()
+        for feature in (outline_features() if features is None else features)
         if _iso3(feature) in countries
         for ring in _rings(feature.get("geometry") or {})
     ]

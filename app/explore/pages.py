@@ -57,11 +57,12 @@ def overview(request: Request, session: SessionDep) -> Response:
     """Headline totals per mission and per objective, and the counts behind them."""
     try:
         counts = data.overview(session)
+        charts_by_metric = data.headline_charts(
+            session, data.HEADLINE_METRICS, ("mission", "objective")
+        )
         headline = {
-            metric: {
-                by: charts.bars(data.chart(session, metric, by)) for by in ("mission", "objective")
-            }
-            for metric in data.HEADLINE_METRICS
+            metric: {by: charts.bars(chart) for by, chart in by_dimension.items()}
+            for metric, by_dimension in charts_by_metric.items()
         }
         metrics = {m["code"]: m for m in data.all_of(session, DatasetName.METRICS)}
     except Problem as problem:
