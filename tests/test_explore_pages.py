@@ -80,9 +80,17 @@ def test_unknown_records_and_bad_filters_are_html_errors(client: TestClient) -> 
     bad = client.get("/explore/figures?misison=monusco")
     assert bad.status_code == 422
     assert "misison" in bad.text
+    assert client.get("/explore/figures?cursor=garbage").status_code == 422
+    assert client.get("/explore/search?q=court&metric=convictions").status_code == 422
     unknown_value = client.get("/explore/figures?mission=nowhere")
     assert unknown_value.status_code == 422
     assert "nowhere" in unknown_value.text.lower()
+
+
+def test_search_finds_story_10_for_mobile_court(client: TestClient) -> None:
+    page = client.get("/explore/search", params={"q": "mobile court"}).text
+    stories = page.split('data-dataset="stories"')[1].split("</section>")[0]
+    assert 'href="/explore/stories/2023-story-10"' in stories
 
 
 def test_filters_mirror_the_api(client: TestClient) -> None:

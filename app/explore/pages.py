@@ -16,7 +16,7 @@ from starlette.responses import Response
 from app.api.auth import read_gate
 from app.api.v1.params import no_nul_bytes
 from app.db.session import SessionDep
-from app.errors import Problem
+from app.errors import InvalidParameters, Problem, parameter_error
 from app.explore import charts, data, maps
 from app.explore.render import STATIC, render, render_problem, static_response
 from app.queries.datasets import DatasetName
@@ -231,15 +231,28 @@ def figures(request: Request, session: SessionDep) -> Response:
     return _list(request, session, DatasetName.FIGURES)
 
 
+SEARCH_FILTERS = ("q", "mission", "objective", "country", "location", "partner", "year")
+"""What a search across stories, activities and figures may be narrowed by: the filters all
+three lists take."""
+
+
 @router.get("/search")
 def search(request: Request, session: SessionDep) -> Response:
     """Full-text search across stories, activities and figures (`q`, as on the API)."""
-    q = request.query_params.get("q", "").strip()
+    params = _params(request)
     try:
-        extra = sorted(set(request.query_params) - {"q"})
+        extra = sorted(set(params) - set(SEARCH_FILTERS))
         if extra:
-            data.filters(DatasetName.STORIES, {name: "" for name in extra})
-        sections = _sections(session, data.filters(DatasetName.STORIES, {"q": q})) if q else {}
+            raise InvalidParameters(
+                [
+                    parameter_error(
+                        name, f"not a filter here; accepted: {', '.join(SEARCH_FILTERS)}"
+                    )
+                    for name in extra
+                ]
+            )
+        raw = data.filters(DatasetName.STORIES, params)
+        sections = _sections(session, raw) if raw.get("q", "").strip() else {}
     except Problem as problem:
         return render_problem(request, problem)
-    return render(request, "search.html", q=q, sections=sections)
+    return render(request, "search.html", q=raw.get("q", ""), raw=raw, sections=sections)
