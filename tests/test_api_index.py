@@ -100,3 +100,4 @@ def test_the_root_leads_browsers_to_the_explorer(client: TestClient) -> None:
     response = client.get("/", headers={"Accept": browser}, follow_redirects=False)
     assert response.status_code == 307
     assert response.headers["location"] == f"{BASE}/explore"
+    assert "Accept" in response.headers["vary"]

@@ -102,4 +102,7 @@ async def root(request: Request) -> RedirectResponse:
     """Programs go to the index; a browser (it asks for HTML) goes to the explorer."""
     wants_html = "text/html" in request.headers.get("accept", "")
     target = "/explore" if wants_html else "/v1"
-    return RedirectResponse(str(request.base_url).rstrip("/") + target, status_code=307)
+    # the target depends on Accept: caches must keep the two apart
+    return RedirectResponse(
+        str(request.base_url).rstrip("/") + target, status_code=307, headers={"Vary": "Accept"}
+    )
