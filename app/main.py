@@ -31,6 +31,7 @@ from app.db.engine import build_engine, build_sessionmaker
 from app.db.replicas import replica_set
 from app.db.revisions import code_head
 from app.db.url import resolve_database_url
+from app.explore.pages import router as explore_router
 from app.logging import configure_logging
 
 DESCRIPTION = """\
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(v1.router)
     app.include_router(v1.index.root_router)
+    app.include_router(explore_router)  # HTML pages for people; not in the OpenAPI document
     app.add_middleware(VaryMiddleware)
     if settings.database_replica_urls:
         app.add_middleware(ConsistencyTokenMiddleware)

@@ -95,8 +95,9 @@ def test_the_root_leads_programs_to_the_index(client: TestClient) -> None:
     assert response.headers["location"] == f"{BASE}/v1"
 
 
-def test_the_root_leads_browsers_to_the_docs(client: TestClient) -> None:
+def test_the_root_leads_browsers_to_the_explorer(client: TestClient) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/", headers={"Accept": browser}, follow_redirects=False)
     assert response.status_code == 307
-    assert response.headers["location"] == f"{BASE}/docs"
+    assert response.headers["location"] == f"{BASE}/explore"
+    assert "Accept" in response.headers["vary"]

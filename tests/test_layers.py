@@ -21,6 +21,8 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # entry points: the ASGI application and the command line
     ("app.main", "app.cli"),
+    # the explorer: HTML pages, a client of the API that reuses its parameter models
+    ("app.explore",),
     # HTTP: routes, problem+json handlers, middleware, uvicorn's protocol
     ("app.api", "app.http_protocol"),
     # services: the write API, exports, API keys
