@@ -8,7 +8,9 @@ from app.schemas.common import Schema, example
 
 
 class FigureGroup(Schema):
-    """One group: its dimension values (named as in group_by) and its measures."""
+    """One group: its dimension values (named as in group_by), their labels (`mission_name`,
+    `objective_title`, `country_name`, `metric_label` and `unit`, `activity_type_label`,
+    `location_name`, `month_label`, ...) and its measures."""
 
     model_config = ConfigDict(
         extra="allow",
@@ -16,6 +18,8 @@ class FigureGroup(Schema):
             {
                 "mission": "MONUSCO",
                 "metric": "convictions",
+                "mission_name": "United Nations Organization Stabilization Mission in the "
+                "Democratic Republic of the Congo",
                 "metric_label": "Convictions",
                 "unit": "person",
                 "sum": 65,
