@@ -146,7 +146,9 @@ class TimeAxis:
     def values(
         self, session: Session, present: set[Key], raw: Mapping[str, Any], *, fill: bool
     ) -> dict[Key, dict[str, Any]]:
-        keys = self.buckets(present, raw) if fill else sorted(k for k in present if k)
+        keys = self.buckets(present, raw)
+        if not fill:
+            keys = [key for key in keys if key in present]
         return {key: {f"{self.grain}_label": self.label(key)} for key in keys}
 
 

@@ -53,6 +53,47 @@ class FigureStats(Schema):
     groups: list[FigureGroup]
 
 
+class ActivityGroup(Schema):
+    """One group: its dimension values and labels (as in the figure stats), and its count."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        **example(
+            {
+                "mission": "MONUSCO",
+                "mission_name": "United Nations Organization Stabilization Mission in the "
+                "Democratic Republic of the Congo",
+                "activities": 26,
+            }
+        ),
+    )
+    activities: int = Field(description="Activities in the group.")
+
+
+class ActivityStats(Schema):
+    model_config = example({"group_by": ["mission"], "total": 84, "groups": []})
+    group_by: list[str]
+    total: int = Field(description="Activities selected, each counted once.")
+    groups: list[ActivityGroup]
+
+
+class StoryGroup(Schema):
+    """One group: its dimension values and labels (as in the figure stats), and its count."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        **example({"objective": 2, "objective_title": "Accountability", "stories": 4}),
+    )
+    stories: int = Field(description="Stories in the group.")
+
+
+class StoryStats(Schema):
+    model_config = example({"group_by": ["objective"], "total": 32, "groups": []})
+    group_by: list[str]
+    total: int = Field(description="Stories selected, each counted once.")
+    groups: list[StoryGroup]
+
+
 class Headline(Schema):
     sum: int
     figures: int

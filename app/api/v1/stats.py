@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from app.api.v1.list_queries import FigureParams
+from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams
 from app.api.v1.responses import item_response
 from app.db.session import SessionDep
-from app.queries import stats
+from app.queries import counts, grouping, stats
 from app.queries.datasets import DatasetName
-from app.schemas.stats import FigureStats, Overview
+from app.schemas.stats import ActivityStats, FigureStats, Overview, StoryStats
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -57,6 +57,65 @@ def figure_stats(
         fill=fill == "zero",
     )
     return item_response({"group_by": dimensions, "groups": groups})
+
+
+def _group_by(dimensions: tuple[str, ...], counted: str, example: str) -> Any:
+    return Query(
+        description=f"Comma list of dimensions to group by: {', '.join(dimensions)}. A "
+        f"{counted} linked to several missions, countries or activity types is counted under "
+        f"each; `total` counts each {counted} once.",
+        examples=[example],
+        max_length=200,
+    )
+
+
+@router.get(
+    "/activities",
+    name="get_activity_stats",
+    response_model=ActivityStats,
+    responses=INCOMPATIBLE,
+)
+def activity_stats(
+    session: SessionDep,
+    *,
+    group_by: Annotated[
+        str | None, _group_by(counts.ACTIVITY_DIMENSIONS, "activity", "mission,activity_type")
+    ] = None,
+    fill: Fill = "zero",
+    query: ActivityParams,
+) -> Response:
+    """How many activities per group (mission, objective, country, type, year, month, ...),
+    zero-filled and labelled like the figure stats; the filters of `/v1/activities` apply."""
+    criteria = query.criteria(DatasetName.ACTIVITIES)
+    selection = criteria.resolve(session)
+    names = grouping.parse_group_by(group_by, counts.ACTIVITY_DIMENSIONS)
+    return item_response(
+        counts.count_stats(
+            session, counts.ACTIVITIES, selection, names, criteria.raw, fill=fill == "zero"
+        )
+    )
+
+
+@router.get("/stories", name="get_story_stats", response_model=StoryStats, responses=INCOMPATIBLE)
+def story_stats(
+    session: SessionDep,
+    *,
+    group_by: Annotated[
+        str | None, _group_by(counts.STORY_DIMENSIONS, "story", "objective")
+    ] = None,
+    fill: Fill = "zero",
+    query: StoryParams,
+) -> Response:
+    """How many stories per group (mission, objective, country, activity type, year),
+    zero-filled and labelled like the figure stats; the filters of `/v1/stories` apply."""
+    criteria = query.criteria(DatasetName.STORIES)
+    selection = criteria.resolve(session)
+    names = grouping.parse_group_by(group_by, counts.STORY_DIMENSIONS)
+    return item_response(
+        counts.count_stats(
+            session, counts.STORIES, selection, names, criteria.raw, fill=fill == "zero"
+        )
+    )
 
 
 @router.get("/overview", name="get_overview", response_model=Overview)
