@@ -17,7 +17,16 @@ from sqlalchemy import ColumnElement, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.enums import DatePrecision
-from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Report
+from app.models import (
+    ActivityType,
+    Country,
+    Location,
+    Metric,
+    Mission,
+    Objective,
+    Partner,
+    Report,
+)
 from app.queries.filters import LOOKUPS, split_values
 from app.queries.keyset import Expression
 
@@ -48,6 +57,16 @@ class ReferenceAxis:
             statement = statement.where(self.code.in_(wanted))
         if not self.fills:
             statement = statement.where(self.code.in_([k for k in present if k is not None]))
+        names = list(self.labels)
+        return {
+            row[0]: dict(zip(names, row[1:], strict=True))
+            for row in session.execute(statement).all()
+        }
+
+    def labels_of(self, session: Session, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
+        """The labels of the values `keys` (facets name only the values present)."""
+        wanted = [key for key in keys if key is not None]
+        statement = select(self.code, *self.labels.values()).where(self.code.in_(wanted))
         names = list(self.labels)
         return {
             row[0]: dict(zip(names, row[1:], strict=True))
@@ -168,6 +187,7 @@ REFERENCE_AXES: dict[str, ReferenceAxis] = {
     ),
     "year": ReferenceAxis(Report.edition_year, {}, "year"),
     "location": ReferenceAxis(Location.key, {"location_name": Location.name}, fills=False),
+    "partner": ReferenceAxis(Partner.key, {"partner_name": Partner.name}, fills=False),
 }
 TIME_AXES: dict[str, TimeAxis] = {
     name: TimeAxis(name) for name in ("month", "quarter", "period_year")

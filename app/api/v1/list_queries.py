@@ -13,13 +13,14 @@ and `cursor` in the OpenAPI document, where the former per-dataset dependencies 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 
 from app.api.v1 import params
 from app.queries.datasets import Criteria, DatasetName
+from app.queries.facets import FACETS
 
 
 class ListQuery(BaseModel):
@@ -105,3 +106,15 @@ QUERY_MODELS: dict[DatasetName, type[ListQuery]] = {
     DatasetName.PARTNERS: PartnerQuery,
 }
 """Each dataset's filter model; the others take none (`ListQuery`)."""
+
+
+def facets_param(dataset: DatasetName) -> Any:
+    """The `facets` parameter of one list: the names of the filters it can count."""
+    names = list(FACETS[dataset])
+    return Query(
+        description=f"Comma list of {', '.join(names)}: adds `facets`, the number of "
+        "records holding each value of those filters under the current filters (most first, "
+        "at most 100 values each). A record linked to several values is counted under each.",
+        examples=[",".join(names[:2])],
+        max_length=200,
+    )
