@@ -212,6 +212,8 @@ def arrange(
     are left out. Filling stops when an axis does not fill (location).
     """
     found = {tuple(row[name] for name in names): row for row in rows}
+    # no dimension, nothing to fill: a selection of nothing is no group, not one of zero
+    fill = fill and bool(names)
     fill = fill and all(REFERENCE_AXES.get(n, TIME_AXES.get(n)) is not None for n in names)
     fill = fill and all(n not in REFERENCE_AXES or REFERENCE_AXES[n].fills for n in names)
     domains: list[dict[Key, dict[str, Any]]] = []
