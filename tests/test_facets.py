@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.queries.datasets import resolve_selection
+from app.queries.facets import facet_counts
 
 
 def _all(client: TestClient, path: str, query: str = "") -> list[dict[str, Any]]:
@@ -118,3 +123,21 @@ def test_facets_are_checked_for_files_too(client: TestClient) -> None:
     response = client.get("/v1/figures?facets=mission&metric=convictions", headers=csv)
     assert response.status_code == 200
     assert response.text.count("\n") == 1 + 4  # header and the four convictions figures
+
+
+@pytest.mark.parametrize(
+    ("dataset", "raw", "names"),
+    [
+        ("figures", {"objective": "2,3"}, ["mission", "objective", "metric", "qualifier", "year"]),
+        ("activities", {"mission": "MINUSCA"}, ["mission", "objective", "type", "year"]),
+    ],
+)
+def test_facets_from_the_rollup_equal_facets_from_the_rows(
+    db: Session, dataset: str, raw: dict[str, str], names: list[str]
+) -> None:
+    selection = resolve_selection(db, dataset, raw)
+    assert selection.rollup is not None
+    from_rollup = facet_counts(db, dataset, selection, names)
+    from_rows = facet_counts(db, dataset, replace(selection, rollup=None), names)
+    assert from_rollup == from_rows
+    assert all(facet["values"] for facet in from_rollup.values())

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.queries import counts
+from app.queries.datasets import resolve_selection
 
 
 def _items(client: TestClient, path: str, query: str = "") -> list[dict[str, Any]]:
@@ -132,3 +137,24 @@ def test_stats_answer_with_an_etag(client: TestClient) -> None:
     etag = response.headers["etag"]
     again = client.get("/v1/stats/activities?group_by=year", headers={"If-None-Match": etag})
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("group_by", "raw"),
+    [
+        (["mission", "activity_type"], {}),
+        (["objective", "year"], {"mission": "MONUSCO,UNMISS"}),
+        (["activity_type"], {"type": "training,patrol", "objective": "4"}),
+    ],
+)
+def test_activity_counts_from_the_rollup_equal_counts_from_the_rows(
+    db: Session, group_by: list[str], raw: dict[str, str]
+) -> None:
+    selection = resolve_selection(db, "activities", raw)
+    assert selection.rollup is not None
+    assert counts.ACTIVITIES.uses_rollup(selection, group_by)
+    from_rollup = counts.count_stats(db, counts.ACTIVITIES, selection, group_by, raw, fill=True)
+    rows = replace(selection, rollup=None)
+    from_rows = counts.count_stats(db, counts.ACTIVITIES, rows, group_by, raw, fill=True)
+    assert from_rollup == from_rows
+    assert from_rollup["total"] > 0
