@@ -196,3 +196,15 @@ def test_a_time_dimension_given_twice_is_422(client: TestClient) -> None:
     assert response.status_code == 422
     assert "month, quarter, period_year" in response.json()["errors"][0]["reason"]
     assert client.get("/v1/stats/figures?fill=some").status_code == 422
+
+
+def test_too_many_filled_groups_is_a_422_naming_fill(client: TestClient) -> None:
+    url = "/v1/stats/figures?group_by=mission,objective,country,metric,activity_type,month"
+    response = client.get(url)  # 4 x 5 x 6 x 21 x 16 x (12 months and "2023") groups
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["name"] == "fill"
+    assert "524,160 groups" in error["reason"]
+    unfilled = client.get(url + "&fill=none").json()["groups"]
+    assert sum(g["figures"] for g in unfilled) == 49

@@ -8,6 +8,7 @@ and zero-filled domains are declared once here, whatever table the counts come f
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.enums import DatePrecision
+from app.errors import InvalidParameters, parameter_error
 from app.models import (
     ActivityType,
     Country,
@@ -175,6 +177,10 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+MOST_FILLED_GROUPS = 10_000
+"""A zero-filled answer is the product of its dimensions' values; past this, a 422 (an
+answer no chart can draw, and a cheap way to make the server build millions of rows)."""
+
 REFERENCE_AXES: dict[str, ReferenceAxis] = {
     "mission": ReferenceAxis(Mission.code, {"mission_name": Mission.name}, "mission"),
     "objective": ReferenceAxis(Objective.number, {"objective_title": Objective.title}, "objective"),
@@ -230,6 +236,13 @@ def arrange(
         domains.append(values)
     keys = list(found)
     if fill:
+        size = math.prod(len(values) for values in domains)
+        if size > MOST_FILLED_GROUPS:
+            reason = (
+                f"filling every value would give {size:,} groups, more than "
+                f"{MOST_FILLED_GROUPS:,}: send fill=none, filter, or group by fewer dimensions"
+            )
+            raise InvalidParameters([parameter_error("fill", reason)])
         combinations: list[tuple[Key, ...]] = [()]
         for values in domains:
             combinations = [(*c, k) for c in combinations for k in values]
