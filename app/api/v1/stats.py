@@ -35,7 +35,8 @@ Fill = Annotated[
     Query(
         description="`zero` (default): every value of each grouped dimension that the filters "
         "allow appears, an empty group with `sum` 0 and `figures` 0 (months: every month of "
-        "the years present; locations are never filled). `none`: only groups holding rows.",
+        "the years present; locations are never filled). `none`: only groups holding rows. "
+        "A filled answer of more than 10,000 groups is a 422 naming `fill`.",
         examples=["none"],
     ),
 ]
