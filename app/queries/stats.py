@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Text,
+    and_,
+    case,
+    cast,
+    distinct,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.enums import Qualifier
-from app.errors import InvalidParameters, parameter_error
 from app.models import (
     ActivityType,
     Figure,
@@ -22,34 +33,12 @@ from app.models import (
     figure_rollup,
     story_mission,
 )
-from app.queries import figures
-from app.queries.figures import figure_country
+from app.queries import figures, grouping
+from app.queries.axes import TIME_AXES, arrange
+from app.queries.figures import effective_end, effective_precision, effective_start, figure_country
+from app.queries.grouping import Grouping, GroupKey
 from app.queries.keyset import Expression
-from app.queries.listing import plan_for_the_words, search_condition
 from app.queries.selection import Selection
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """A way to group figures: the value it reports, plus labels shown beside it."""
-
-    key: Expression
-    labels: dict[str, Expression]
-    rollup_key: Expression | None = None
-    """The key over ROLLUP_FROM, for a dimension the figure rollup keeps."""
-
-
-DIMENSIONS: dict[str, Dimension] = {
-    "mission": Dimension(Mission.code, {}, Mission.code),
-    "objective": Dimension(Objective.number, {}, Objective.number),
-    "country": Dimension(figure_country, {}),
-    "metric": Dimension(
-        Metric.code, {"metric_label": Metric.label, "unit": Metric.unit}, Metric.code
-    ),
-    "year": Dimension(Figure.edition_year, {}, figure_rollup.c.edition_year),
-    "activity_type": Dimension(ActivityType.code, {}),
-    "location": Dimension(Location.key, {"location_name": Location.name}),
-}
 
 ROLLUP_FROM = (
     select(figure_rollup)
@@ -57,27 +46,55 @@ ROLLUP_FROM = (
     .outerjoin(Objective, Objective.id == figure_rollup.c.objective_id)
     .outerjoin(Metric, Metric.id == figure_rollup.c.metric_id)
 )
-"""The figure rollup with the labels its dimensions report (stats read it when they can)."""
+"""The figure rollup with the codes its dimensions report (stats read it when they can)."""
+
+
+def _period(axis: str) -> GroupKey:
+    return GroupKey(TIME_AXES[axis].key(effective_start, effective_end, effective_precision))
+
+
+FIGURES = Grouping(
+    figures.SPEC,
+    {
+        "mission": GroupKey(Mission.code, rollup=Mission.code),
+        "objective": GroupKey(Objective.number, rollup=Objective.number),
+        "country": GroupKey(figure_country),
+        "metric": GroupKey(Metric.code, rollup=Metric.code),
+        "year": GroupKey(Figure.edition_year, rollup=figure_rollup.c.edition_year),
+        "activity_type": GroupKey(ActivityType.code),
+        "location": GroupKey(Location.key),
+        "month": _period("month"),
+        "quarter": _period("quarter"),
+        "period_year": _period("period_year"),
+        "qualifier": GroupKey(Figure.qualifier, rollup=figure_rollup.c.qualifier),
+    },
+    "figures",
+    func.count(Figure.id),
+    ROLLUP_FROM,
+    func.sum(figure_rollup.c.figures),
+)
+"""Figures grouped by any dimension (and by qualifier, for facets)."""
+
+DIMENSIONS = (
+    "mission",
+    "objective",
+    "country",
+    "metric",
+    "year",
+    "activity_type",
+    "location",
+    "month",
+    "quarter",
+    "period_year",
+)
+"""What `group_by` takes on figure stats."""
 
 LOWER_BOUND = (Qualifier.AT_LEAST, Qualifier.MORE_THAN)
 APPROXIMATE = (Qualifier.APPROXIMATELY, Qualifier.NEARLY)
 
 
 def parse_group_by(text: str | None) -> list[str]:
-    names = [part.strip() for part in (text or "").split(",") if part.strip()]
-    unknown = [name for name in names if name not in DIMENSIONS]
-    if unknown:
-        raise InvalidParameters(
-            [
-                parameter_error(
-                    "group_by",
-                    f"unknown dimension(s): {', '.join(unknown)}; allowed: {', '.join(DIMENSIONS)}",
-                )
-            ]
-        )
-    if len(set(names)) != len(names):
-        raise InvalidParameters([parameter_error("group_by", "a dimension is given twice")])
-    return names
+    return grouping.parse_group_by(text, DIMENSIONS)
 
 
 def _rollup_measures() -> list[ColumnElement[Any]]:
@@ -121,56 +138,64 @@ def _measures() -> list[ColumnElement[Any]]:
 
 
 def figure_stats(
-    session: Session, selection: Selection, group_by: list[str]
+    session: Session,
+    selection: Selection,
+    group_by: list[str],
+    raw: Mapping[str, Any] | None = None,
+    *,
+    fill: bool = True,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Sums of figure values per group, and the dimensions they were grouped by.
 
     Figures of different metrics count different things, so they are never added together:
     when the selection holds several metrics and `metric` is not asked for, the groups are
-    split by metric as well. Read from the figure rollup when the selection and every
-    dimension allow it (thousands of groups instead of every figure); otherwise from the
-    figures themselves.
+    split by metric as well (by the metrics present only). Read from the figure rollup when
+    the selection and every dimension allow it (thousands of groups instead of every figure);
+    otherwise from the figures themselves. With `fill`, every value the filters `raw` allow
+    on each asked dimension appears, an empty group holding zero figures.
     """
-    metric_id: Expression
-    counted: ColumnElement[Any]
-    from_rollup = selection.rollup is not None and all(
-        DIMENSIONS[name].rollup_key is not None for name in group_by
-    )
-    if from_rollup:
-        base = ROLLUP_FROM.where(*(selection.rollup or ()))
-        metric_id = figure_rollup.c.metric_id
-        measures = _rollup_measures()
-        counted = func.sum(figure_rollup.c.figures)
-    else:
-        conditions = list(selection.conditions)
-        if selection.q:
-            plan_for_the_words(session)
-            conditions.append(search_condition(figures.SPEC, selection.q))
-        base = figures.SPEC.select.where(*conditions)
-        metric_id = Figure.metric_id
-        measures = _measures()
-        counted = func.count(Figure.id)
+    split: list[str] = []
     if "metric" not in group_by:
+        metric_id = (
+            figure_rollup.c.metric_id
+            if FIGURES.uses_rollup(selection, group_by)
+            else Figure.metric_id
+        )
         metric_count = session.scalar(
-            base.with_only_columns(func.count(distinct(metric_id))).order_by(None)
+            FIGURES.base(selection, group_by, session)
+            .with_only_columns(func.count(distinct(metric_id)))
+            .order_by(None)
         )
         if (metric_count or 0) > 1:
-            group_by = [*group_by, "metric"]
-    dimensions = [DIMENSIONS[name] for name in group_by]
-    keys: list[ColumnElement[Any]] = [
-        (d.rollup_key if from_rollup and d.rollup_key is not None else d.key).label(name)
-        for name, d in zip(group_by, dimensions, strict=True)
-    ]
-    labels: list[ColumnElement[Any]] = [
-        expr.label(label) for d in dimensions for label, expr in d.labels.items()
-    ]
-    statement = (
-        base.with_only_columns(*keys, *labels, *measures)
-        .group_by(*keys, *labels)
-        .having(counted > 0)  # no phantom all-null group when nothing matched
-        .order_by(*(key.asc().nulls_last() for key in keys))
+            split = ["metric"]
+    names = [*group_by, *split]
+    rows = FIGURES.rows(session, selection, names, _measures(), _rollup_measures())
+    groups = arrange(
+        session,
+        names,
+        rows,
+        raw or {},
+        lambda: empty_measures(session),
+        fill=fill,
+        present_only=split,
     )
-    return group_by, [dict(row) for row in session.execute(statement).mappings()]
+    return names, groups
+
+
+def empty_measures(session: Session) -> dict[str, Any]:
+    """The measures of a group holding no figure: what the aggregates give over no row, with
+    `sum` 0 and every flag (a boolean, by PostgreSQL's own types) false, so that a chart
+    draws a zero, not a gap."""
+    measures = _measures()
+    types = [cast(func.pg_typeof(m), Text).label(f"_type{i}") for i, m in enumerate(measures)]
+    statement = figures.SPEC.select.with_only_columns(*measures, *types).where(false())
+    # an aggregate without GROUP BY gives one row even over no row
+    found = session.execute(statement).mappings().one()
+    row = {m.name: found[m.name] for m in measures}
+    for i, measure in enumerate(measures):
+        if row[measure.name] is None and found[f"_type{i}"] == "boolean":
+            row[measure.name] = False
+    return {**row, "sum": row["sum"] or 0}
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")

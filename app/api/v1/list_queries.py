@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from app.api.v1 import params
 from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
 from app.queries.datasets import DATASETS, Criteria, DatasetName
+from app.queries.facets import FACETS
 from app.queries.selection import Filters, vocabulary_of
 
 
@@ -103,3 +104,15 @@ else:
     MissionParams = Annotated[QUERY_MODELS[DatasetName.MISSIONS], Query()]
     LocationParams = Annotated[QUERY_MODELS[DatasetName.LOCATIONS], Query()]
     PartnerParams = Annotated[QUERY_MODELS[DatasetName.PARTNERS], Query()]
+
+
+def facets_param(dataset: DatasetName) -> Any:
+    """The `facets` parameter of one list: the names of the filters it can count."""
+    names = list(FACETS[dataset])
+    return Query(
+        description=f"Comma list of {', '.join(names)}: adds `facets`, the number of "
+        "records holding each value of those filters under the current filters (most first, "
+        "at most 100 values each). A record linked to several values is counted under each.",
+        examples=[",".join(names[:2])],
+        max_length=200,
+    )

@@ -15,6 +15,7 @@ from app.api.v1.list_queries import (
     LocationParams,
     MissionParams,
     PartnerParams,
+    facets_param,
 )
 from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
@@ -105,10 +106,18 @@ def list_missions(
     sort: Annotated[str | None, _sort(DatasetName.MISSIONS)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor(DatasetName.MISSIONS)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.MISSIONS)] = None,
     query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, query.criteria(DatasetName.MISSIONS), limit, cursor, sort, fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.MISSIONS),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
+    )
 
 
 @router.get(
@@ -196,10 +205,18 @@ def list_locations(
     sort: Annotated[str | None, _sort(DatasetName.LOCATIONS)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor(DatasetName.LOCATIONS)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.LOCATIONS)] = None,
     query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, query.criteria(DatasetName.LOCATIONS), limit, cursor, sort, fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.LOCATIONS),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
+    )
 
 
 @router.get(
@@ -226,10 +243,18 @@ def list_partners(
     sort: Annotated[str | None, _sort(DatasetName.PARTNERS)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor(DatasetName.PARTNERS)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.PARTNERS)] = None,
     query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, query.criteria(DatasetName.PARTNERS), limit, cursor, sort, fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.PARTNERS),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
+    )
 
 
 @router.get(

@@ -20,17 +20,21 @@ from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
 from app.queries.datasets import Criteria, described
+from app.queries.facets import facet_counts, parse_facets
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import Selection
 from app.queries.versions import data_version
 
 
-def page_response(request: Request, page: Page) -> JSONBytesResponse:
+def page_response(
+    request: Request, page: Page, facets: dict[str, Any] | None = None
+) -> JSONBytesResponse:
     headers = {}
     if page.next_cursor:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    return JSONBytesResponse(page.body(), headers=headers)
+    body = page.body() if facets is None else {**page.body(), "facets": facets}
+    return JSONBytesResponse(body, headers=headers)
 
 
 def item_response(item: dict[str, Any]) -> JSONBytesResponse:
@@ -43,8 +47,13 @@ def list_response(
     criteria: Criteria,
     page: PageRequest,
     representation: ListRepresentation,
+    facets: str | None = None,
 ) -> Response:
-    """One JSON page, or (negotiated: 'csv', 'ndjson') the whole selection as a file."""
+    """One JSON page, or (negotiated: 'csv', 'ndjson') the whole selection as a file.
+
+    `facets` adds counts per value of those filters to the page (a file holds rows only,
+    but the names are checked all the same)."""
+    faceted = parse_facets(criteria.dataset, facets)
     selection = criteria.resolve(session)
     if representation.fmt is not None:
         return export_response(
@@ -55,6 +64,7 @@ def list_response(
     return page_response(
         request,
         list_page(session, declared.spec, selection.conditions, page, q=selection.q, total=total),
+        facet_counts(session, criteria.dataset, selection, faceted) if faceted else None,
     )
 
 
