@@ -12,6 +12,7 @@ from collections.abc import Generator, Iterator
 from sqlalchemy import Engine
 
 from app.exports.copy import COPY_FORMATS, copy_file
+from app.exports.geojson import geojson_chunks
 from app.exports.stream import export_statement, stream_rows
 from app.exports.writers import chunks
 from app.queries.datasets import described
@@ -27,12 +28,16 @@ def file_chunks(
     hxl: bool = False,
     timeout_ms: int = 0,
 ) -> Generator[bytes, None, None]:
-    """The export of `selection` as `fmt` (csv, ndjson, json or xlsx), in chunks of bytes.
+    """The export of `selection` as `fmt` (csv, ndjson, json, xlsx, or geojson for a mappable
+    dataset), in chunks of bytes.
 
     `hxl` adds the HXL hashtag row to a CSV; `timeout_ms` bounds a COPY (0: no bound).
     """
     if fmt in COPY_FORMATS:
         yield from copy_file(engine, dataset, selection, fmt, hxl=hxl, timeout_ms=timeout_ms)
+        return
+    if fmt == "geojson":
+        yield from geojson_chunks(engine, dataset, selection)
         return
     rows = stream_rows(engine, export_statement(dataset, selection))
     try:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from app.queries import activities, columns, figures, reference, rollups, stories
+from app.queries import activities, columns, figures, places, reference, rollups, stories
 from app.queries.columns import ExportColumn
 from app.queries.filters import FilterResolver
 from app.queries.listing import AnySelect, ListSpec
@@ -70,6 +72,14 @@ class Dataset:
     """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in `where`."""
     rollup: rollups.Rollup | None = None
     """Where totals are read when the selection allows (`Selection.rollup`)."""
+    places: ColumnElement[Any] | None = None
+    """Where each row is (app/queries/places.py): set for the datasets served as GeoJSON."""
+
+    @property
+    def geo_spec(self) -> ListSpec:
+        """The list spec whose items also carry their places, for GeoJSON answers."""
+        assert self.places is not None, "not a mappable dataset"
+        return places.with_places(self.spec, self.places)
 
     def total(self, selection: Selection) -> AnySelect | None:
         """A statement counting the selection from the rollup, or None to count the rows."""
@@ -90,7 +100,12 @@ DATASETS: dict[DatasetName, Dataset] = {
     DatasetName.OBJECTIVES: Dataset(reference.OBJECTIVES, columns.OBJECTIVES, "number"),
     DatasetName.COUNTRIES: Dataset(reference.COUNTRIES, columns.COUNTRIES, "iso3"),
     DatasetName.LOCATIONS: Dataset(
-        reference.LOCATIONS, columns.LOCATIONS, "id", (_COUNTRY,), where=locations_where
+        reference.LOCATIONS,
+        columns.LOCATIONS,
+        "id",
+        (_COUNTRY,),
+        where=locations_where,
+        places=places.LOCATION_PLACES,
     ),
     DatasetName.PARTNERS: Dataset(
         reference.PARTNERS, columns.PARTNERS, "id", (_COUNTRY,), where=partners_where
@@ -111,6 +126,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         where=activities_where,
         searchable=True,
         rollup=rollups.ACTIVITIES,
+        places=places.ACTIVITY_PLACES,
     ),
     DatasetName.FIGURES: Dataset(
         figures.SPEC,
@@ -129,6 +145,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         where=figures_where,
         searchable=True,
         rollup=rollups.FIGURES,
+        places=places.FIGURE_PLACES,
     ),
     DatasetName.METRICS: Dataset(reference.METRICS, columns.METRICS, "code"),
     DatasetName.ACTIVITY_TYPES: Dataset(reference.ACTIVITY_TYPES, columns.ACTIVITY_TYPES, "code"),
@@ -160,6 +177,12 @@ def resolve_selection(session: Session, dataset: str, raw: Raw) -> Selection:
     resolve.check()
     q = raw.get("q") if declared.searchable else None
     return replace(selection, q=q, rollup=None) if q else selection
+
+
+MAPPABLE: tuple[DatasetName, ...] = tuple(
+    name for name, d in DATASETS.items() if d.places is not None
+)
+"""The datasets that also answer as GeoJSON (lists and `/v1/exports/{dataset}.geojson`)."""
 
 
 def described(name: str) -> Dataset:

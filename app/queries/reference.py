@@ -11,6 +11,7 @@ from app.models import (
     Activity,
     ActivityType,
     Country,
+    Figure,
     Location,
     Metric,
     Mission,
@@ -18,6 +19,7 @@ from app.models import (
     Partner,
     Report,
     Story,
+    activity_location,
     activity_partner,
     activity_rollup,
     figure_rollup,
@@ -172,7 +174,17 @@ def location_item(location: Location, iso3: str, country_name: str) -> dict[str,
         "admin1": location.admin1,
         "latitude": location.latitude,
         "longitude": location.longitude,
+        "precision": location.precision,
+        "coordinate_source": location.coordinate_source,
     }
+
+
+def location_counts(session: Session, location_id: int | ColumnElement[int]) -> dict[str, int]:
+    """Activities held at the place (one of their places), and figures counted there."""
+    activities = select(func.count()).where(activity_location.c.location_id == location_id)
+    figures = select(func.count()).select_from(Figure).where(Figure.location_id == location_id)
+    row = session.execute(select(activities.scalar_subquery(), figures.scalar_subquery())).one()
+    return {"activities": row[0], "figures": row[1]}
 
 
 # --- partners --------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.api.negotiation import ListFormat
+from app.api.negotiation import ListFormat, MapListFormat
 from app.api.v1 import params
-from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
+from app.api.v1.content import LIST_RESPONSES, MAP_LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
     LocationParams,
     MissionParams,
@@ -28,6 +28,7 @@ from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
     CountryOut,
+    LocationDetail,
     LocationOut,
     MetricOut,
     MissionDetail,
@@ -187,11 +188,11 @@ def get_country(
 
 
 @router.get(
-    "/locations", response_model=Page[LocationOut], responses=LIST_RESPONSES, tags=["places"]
+    "/locations", response_model=Page[LocationOut], responses=MAP_LIST_RESPONSES, tags=["places"]
 )
 def list_locations(
     request: Request,
-    fmt: ListFormat,
+    fmt: MapListFormat,
     session: SessionDep,
     *,
     sort: Annotated[str | None, _sort(DatasetName.LOCATIONS)] = None,
@@ -204,21 +205,23 @@ def list_locations(
 
 
 @router.get(
-    "/locations/{location_id}", response_model=LocationOut, responses=NOT_FOUND, tags=["places"]
+    "/locations/{location_id}", response_model=LocationDetail, responses=NOT_FOUND, tags=["places"]
 )
 def get_location(
+    request: Request,
     location_id: Annotated[str, Path(description="Location id.", examples=["goma"])],
     session: SessionDep,
 ) -> Response:
-    """One location."""
+    """One location, with how many activities and figures it has and links to their lists."""
+    key = location_id.lower()
+    item = _one(session, reference.LOCATIONS, Location.key == key, "location", location_id)
+    own_id = select(Location.id).where(Location.key == key).scalar_subquery()
+    links = {
+        name: str(request.url_for(route).include_query_params(location=item["id"]))
+        for name, route in (("activities", "list_activities"), ("figures", "list_figures"))
+    }
     return item_response(
-        _one(
-            session,
-            reference.LOCATIONS,
-            Location.key == location_id.lower(),
-            "location",
-            location_id,
-        )
+        {**item, "counts": reference.location_counts(session, own_id), "links": links}
     )
 
 

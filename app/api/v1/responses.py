@@ -15,6 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from app.api.caching import cache_control
 from app.api.head import is_head
 from app.api.responses import JSONBytesResponse
+from app.exports import geojson
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
@@ -24,12 +25,20 @@ from app.queries.selection import Selection
 from app.queries.versions import data_version
 
 
-def page_response(request: Request, page: Page) -> JSONBytesResponse:
+def page_response(
+    request: Request,
+    page: Page,
+    body: dict[str, Any] | None = None,
+    media_type: str | None = None,
+) -> JSONBytesResponse:
+    """A list page (`body`, by default the JSON page) with a `Link` to the next one."""
     headers = {}
     if page.next_cursor:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    return JSONBytesResponse(page.body(), headers=headers)
+    return JSONBytesResponse(
+        page.body() if body is None else body, headers=headers, media_type=media_type
+    )
 
 
 def item_response(item: dict[str, Any]) -> JSONBytesResponse:
@@ -41,14 +50,17 @@ def list_response(
 ) -> Response:
     """One JSON page, or with `fmt` (negotiated: 'csv', 'ndjson') the whole selection."""
     selection = criteria.resolve(session)
-    if fmt is not None:
+    if fmt is not None and fmt != "geojson":
         return export_response(request, criteria.dataset, selection, fmt)
     declared = described(criteria.dataset)
     total = declared.total(selection)
-    return page_response(
-        request,
-        list_page(session, declared.spec, selection.conditions, page, q=selection.q, total=total),
-    )
+    spec = declared.geo_spec if fmt == "geojson" else declared.spec
+    found = list_page(session, spec, selection.conditions, page, q=selection.q, total=total)
+    if fmt == "geojson":
+        return page_response(
+            request, found, geojson.page_collection(criteria.dataset, found), geojson.MEDIA_TYPE
+        )
+    return page_response(request, found)
 
 
 async def _closing(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
