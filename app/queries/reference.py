@@ -179,12 +179,29 @@ def location_item(location: Location, iso3: str, country_name: str) -> dict[str,
     }
 
 
-def location_counts(session: Session, location_id: int | ColumnElement[int]) -> dict[str, int]:
-    """Activities held at the place (one of their places), and figures counted there."""
-    activities = select(func.count()).where(activity_location.c.location_id == location_id)
-    figures = select(func.count()).select_from(Figure).where(Figure.location_id == location_id)
-    row = session.execute(select(activities.scalar_subquery(), figures.scalar_subquery())).one()
-    return {"activities": row[0], "figures": row[1]}
+def location_detail(session: Session, key: str) -> dict[str, Any] | None:
+    """A location with how many activities and figures it has, and the lists of them.
+
+    The links are paths (`/v1/activities?location=goma`), as the `Location` header of a write
+    is: the same for every client, so the detail's ETag is what a write's `If-Match` compares.
+    """
+    rows = session.execute(LOCATIONS.select.where(Location.key == key)).mappings().all()
+    if not rows:
+        return None
+    item = LOCATIONS.to_item(rows[0])
+    own = rows[0]["Location"].id
+    activities = select(func.count()).where(activity_location.c.location_id == own)
+    figures = select(func.count()).select_from(Figure).where(Figure.location_id == own)
+    counted = session.execute(select(activities.scalar_subquery(), figures.scalar_subquery()))
+    n_activities, n_figures = counted.one()
+    return {
+        **item,
+        "counts": {"activities": n_activities, "figures": n_figures},
+        "links": {
+            "activities": f"/v1/activities?location={item['id']}",
+            "figures": f"/v1/figures?location={item['id']}",
+        },
+    }
 
 
 # --- partners --------------------------------------------------------------------------------

@@ -130,12 +130,12 @@ class LocationCounts(Schema):
 class LocationLinks(Schema):
     model_config = example(
         {
-            "activities": "http://127.0.0.1:8000/v1/activities?location=goma",
-            "figures": "http://127.0.0.1:8000/v1/figures?location=goma",
+            "activities": "/v1/activities?location=goma",
+            "figures": "/v1/figures?location=goma",
         }
     )
-    activities: str = Field(description="The list of its activities.")
-    figures: str = Field(description="The list of its figures.")
+    activities: str = Field(description="Path of the list of its activities.")
+    figures: str = Field(description="Path of the list of its figures.")
 
 
 class LocationDetail(LocationOut):

@@ -20,7 +20,7 @@ from app.api.v1.list_queries import (
 from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
 from app.errors import NotFound
-from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
+from app.models import ActivityType, Country, Metric, Mission, Objective, Partner, Report
 from app.queries import reference
 from app.queries.datasets import Criteria, DatasetName, described
 from app.queries.listing import ListSpec, PageRequest, list_all
@@ -208,21 +208,14 @@ def list_locations(
     "/locations/{location_id}", response_model=LocationDetail, responses=NOT_FOUND, tags=["places"]
 )
 def get_location(
-    request: Request,
     location_id: Annotated[str, Path(description="Location id.", examples=["goma"])],
     session: SessionDep,
 ) -> Response:
     """One location, with how many activities and figures it has and links to their lists."""
-    key = location_id.lower()
-    item = _one(session, reference.LOCATIONS, Location.key == key, "location", location_id)
-    own_id = select(Location.id).where(Location.key == key).scalar_subquery()
-    links = {
-        name: str(request.url_for(route).include_query_params(location=item["id"]))
-        for name, route in (("activities", "list_activities"), ("figures", "list_figures"))
-    }
-    return item_response(
-        {**item, "counts": reference.location_counts(session, own_id), "links": links}
-    )
+    detail = reference.location_detail(session, location_id.lower())
+    if detail is None:
+        raise NotFound("location", location_id)
+    return item_response(detail)
 
 
 @router.get(
