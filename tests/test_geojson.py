@@ -153,3 +153,13 @@ def test_location_detail_links_its_activities_and_figures(client: TestClient) ->
     assert detail["counts"]["activities"] == activities["total"] > 0
     own = [f for f in figures["items"] if f["location"] and f["location"]["id"] == "yei"]
     assert detail["counts"]["figures"] == len(own) == 3
+
+
+def test_geojson_pages_have_their_own_etag(client: TestClient) -> None:
+    geo = client.get("/v1/locations", headers=ACCEPT_GEO)
+    plain = client.get("/v1/locations", headers={"Accept-Encoding": "identity"})
+    assert geo.headers["etag"] != plain.headers["etag"]
+    again = client.get(
+        "/v1/locations", headers={**ACCEPT_GEO, "If-None-Match": geo.headers["etag"]}
+    )
+    assert again.status_code == 304
