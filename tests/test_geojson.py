@@ -163,3 +163,10 @@ def test_geojson_pages_have_their_own_etag(client: TestClient) -> None:
         "/v1/locations", headers={**ACCEPT_GEO, "If-None-Match": geo.headers["etag"]}
     )
     assert again.status_code == 304
+
+
+def test_the_index_links_the_geojson_exports(client: TestClient) -> None:
+    exports = client.get("/v1").json()["exports"]
+    geojson = {name for name, formats in exports.items() if "geojson" in formats}
+    assert geojson == {"locations", "activities", "figures"}
+    assert exports["figures"]["geojson"].endswith("/v1/exports/figures.geojson")
