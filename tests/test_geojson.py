@@ -170,3 +170,15 @@ def test_the_index_links_the_geojson_exports(client: TestClient) -> None:
     geojson = {name for name, formats in exports.items() if "geojson" in formats}
     assert geojson == {"locations", "activities", "figures"}
     assert exports["figures"]["geojson"].endswith("/v1/exports/figures.geojson")
+
+
+def test_openapi_documents_geojson(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for dataset in ("locations", "activities", "figures"):
+        listed = paths[f"/v1/{dataset}"]["get"]["responses"]["200"]["content"]
+        assert GEO in listed
+        exported = paths[f"/v1/exports/{dataset}.geojson"]["get"]
+        assert list(exported["responses"]["200"]["content"]) == [GEO]
+        assert exported["operationId"] == f"export{dataset.capitalize()}Geojson"
+    assert GEO not in paths["/v1/stories"]["get"]["responses"]["200"].get("content", {})
+    assert "/v1/exports/stories.geojson" not in paths
