@@ -89,12 +89,12 @@ def test_openapi_gives_every_response_model_an_example(client: TestClient) -> No
             if success is None:  # 204: no body
                 continue
             content = success["content"]
-            if route.startswith("/v1/exports/"):  # files: CSV, NDJSON, JSON array, XLSX, zip
+            if route.startswith("/v1/exports/"):  # files: CSV, NDJSON, JSON, XLSX, GeoJSON, zip
                 files.append(route)
                 continue
             name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
             assert schemas[name].get("examples"), f"{name} has no example"
-    assert len(files) == 12
+    assert len(files) == 12 + 3  # the three GeoJSON exports
 
 
 def test_interactive_docs_are_served(client: TestClient) -> None:
