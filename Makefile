@@ -25,8 +25,8 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations bench
-	$(BIN)/ruff format --check app tests migrations/env.py bench
+	$(BIN)/ruff check app tests migrations bench scripts
+	$(BIN)/ruff format --check app tests migrations/env.py bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

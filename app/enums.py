@@ -65,6 +65,19 @@ class LocationKind(StrEnum):
     REGION = "region"
 
 
+class CoordinatePrecision(StrEnum):
+    """What a location's coordinates stand for, so a map can draw them honestly.
+
+    `point`: the place itself (a town, a camp, a site). `centroid`: the middle of an area (a
+    province, a state, a territory), not a place anyone went to. `approximate`: a nearby known
+    point stands in for a place no gazetteer gives; `coordinate_source` says which and why.
+    """
+
+    POINT = "point"
+    CENTROID = "centroid"
+    APPROXIMATE = "approximate"
+
+
 class Scope(StrEnum):
     """What an API key may do; each scope includes the ones before it."""
 

@@ -66,8 +66,9 @@ def test_openapi_documents_every_parameter_with_an_example(client: TestClient) -
     assert spec["openapi"].startswith("3.1")
     assert "conflict-related sexual violence" in spec["info"]["description"]
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    # health, index, reads, stats, exports, writes (6 resources x 4 methods), audit
-    assert len(operations) == 2 + 1 + 22 + 4 + 12 + 24 + 1
+    # health, index, reads, stats, exports (3 of them also as GeoJSON), writes (6 resources x
+    # 4 methods), audit
+    assert len(operations) == 2 + 1 + 22 + 4 + 12 + 3 + 24 + 1
     for operation in operations:
         assert operation.get("description") or operation.get("summary")
         for parameter in operation.get("parameters", []):
@@ -88,12 +89,12 @@ def test_openapi_gives_every_response_model_an_example(client: TestClient) -> No
             if success is None:  # 204: no body
                 continue
             content = success["content"]
-            if route.startswith("/v1/exports/"):  # files: CSV, NDJSON, JSON array, XLSX, zip
+            if route.startswith("/v1/exports/"):  # files: CSV, NDJSON, JSON, XLSX, GeoJSON, zip
                 files.append(route)
                 continue
             name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
             assert schemas[name].get("examples"), f"{name} has no example"
-    assert len(files) == 12
+    assert len(files) == 12 + 3  # the three GeoJSON exports
 
 
 def test_interactive_docs_are_served(client: TestClient) -> None:

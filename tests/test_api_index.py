@@ -62,15 +62,21 @@ def test_the_index_links_every_collection_aggregate_export_and_doc(
         "overview": f"{BASE}/v1/stats/overview",
         "stories": f"{BASE}/v1/stats/stories",
     }
+    mappable = {"locations", "activities", "figures"}  # also GeoJSON
     assert body["exports"] == {
-        name: {fmt: f"{BASE}/v1/exports/{name}.{fmt}" for fmt in FORMATS} for name in DATASETS
+        name: {
+            fmt: f"{BASE}/v1/exports/{name}.{fmt}"
+            for fmt in (*FORMATS, "geojson")
+            if fmt != "geojson" or name in mappable
+        }
+        for name in DATASETS
     }
 
 
 def test_every_link_of_the_index_answers(client: TestClient) -> None:
     body = client.get("/v1").json()
     links = urls({key: body[key] for key in ("links", "collections", "stats", "exports")})
-    assert len(links) == 5 + 11 + 4 + 44
+    assert len(links) == 5 + 11 + 4 + 44 + 3
     for url in links:
         response = client.get(url)
         assert 200 <= response.status_code < 300, (url, response.status_code)

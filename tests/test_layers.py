@@ -36,10 +36,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("app.models",),
     ("app.db",),
     # no app imports: settings, vocabularies, domain errors, small helpers, log format
-    ("app.config", "app.enums", "app.errors", "app.kit", "app.logging"),
+    ("app.config", "app.enums", "app.errors", "app.geo", "app.kit", "app.logging"),
 )
 
-ABOVE_THE_APP = ("bench", "clients", "migrations", "tests")
+ABOVE_THE_APP = ("bench", "clients", "migrations", "scripts", "tests")
 """They use the app; it never imports them."""
 
 WEB_FRAMEWORKS = ("fastapi", "starlette", "uvicorn")

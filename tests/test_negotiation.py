@@ -11,6 +11,7 @@ from app.api.negotiation import preferred
 LIST = "/v1/figures?metric=convictions"
 PLAIN = {"Accept-Encoding": "identity"}
 JSON, CSV, NDJSON = "application/json", "text/csv; charset=utf-8", "application/x-ndjson"
+GEOJSON = "application/geo+json"
 
 
 def vary(response: Response) -> list[str]:
@@ -32,6 +33,9 @@ def vary(response: Response) -> list[str]:
         ("TEXT/CSV;Q=1", CSV),
         ("text/csv;q=2, application/json", JSON),  # an invalid q drops its range
         ("nonsense", JSON),  # nothing valid: as if no Accept was sent
+        ("application/geo+json", GEOJSON),
+        ("application/json;q=0.5, application/geo+json", GEOJSON),
+        ("application/*", JSON),  # a tie between JSON and GeoJSON: JSON is offered first
     ],
 )
 def test_accept_q_values_choose_the_representation(
@@ -57,10 +61,16 @@ def test_nothing_acceptable_is_406_listing_what_is_offered(client: TestClient, a
         "title": "Not Acceptable",
         "status": 406,
         "detail": "None of the media types this resource offers is acceptable: "
-        "application/json, text/csv, application/x-ndjson.",
+        "application/json, text/csv, application/x-ndjson, application/geo+json.",
         "instance": "/v1/figures",
-        "available": ["application/json", "text/csv", "application/x-ndjson"],
+        "available": ["application/json", "text/csv", "application/x-ndjson", GEOJSON],
     }
+
+
+def test_a_list_without_a_map_offers_no_geojson(client: TestClient) -> None:
+    response = client.get("/v1/stories", headers={**PLAIN, "Accept": GEOJSON})
+    assert response.status_code == 406
+    assert response.json()["available"] == ["application/json", "text/csv", "application/x-ndjson"]
 
 
 @pytest.mark.parametrize("path", ["/v1/stories", "/v1/missions", "/v1/activity-types"])

@@ -206,18 +206,28 @@ def test_put_replaces_and_patch_merges(client: TestClient, tokens: dict[str, str
             "admin1": "Kémo",
             "latitude": 6.3175,
             "longitude": 19.0759,
+            "precision": "point",
+            "coordinate_source": "by hand: survey of 2023",
         },
         headers=writer(tokens, client, "/v1/locations/dekoa"),
     )
     assert replaced.status_code == 200, replaced.text
     assert (replaced.json()["name"], replaced.json()["latitude"]) == ("Dékoa", 6.3175)
-    patched = client.patch(
+    assert replaced.json()["precision"] == "point"
+    undescribed = client.patch(
         "/v1/locations/dekoa",
         json={"latitude": None, "longitude": None},
         headers=writer(tokens, client, "/v1/locations/dekoa"),
     )
+    assert undescribed.status_code == 422  # precision and source without coordinates
+    patched = client.patch(
+        "/v1/locations/dekoa",
+        json={"latitude": None, "longitude": None, "precision": None, "coordinate_source": None},
+        headers=writer(tokens, client, "/v1/locations/dekoa"),
+    )
     assert patched.status_code == 200
     assert patched.json()["latitude"] is None
+    assert patched.json()["precision"] is None
     assert patched.json()["name"] == "Dékoa"
     renamed = client.put(
         "/v1/locations/dekoa",

@@ -22,6 +22,10 @@ from app.errors import Problem
 LIST_MEDIA_TYPES = {"application/json": None, "text/csv": "csv", "application/x-ndjson": "ndjson"}
 """What a list route offers, and the export format of each; the first wins a tie."""
 
+MAP_LIST_MEDIA_TYPES = {**LIST_MEDIA_TYPES, "application/geo+json": "geojson"}
+"""What the list of a mappable dataset (locations, activities, figures) offers: also GeoJSON,
+one page of it, paginated as the JSON list is."""
+
 VARIES_BY_ACCEPT = "crsv.varies_by_accept"
 """Set in the scope once a route has looked at `Accept`."""
 
@@ -105,23 +109,32 @@ class NotAcceptable(Problem):
         )
 
 
+def _negotiate(request: Request, offered: dict[str, str | None]) -> str | None:
+    request.scope[VARIES_BY_ACCEPT] = True
+    media_type = preferred(request.headers.get("accept"), list(offered))
+    if media_type is None:
+        raise NotAcceptable(list(offered))
+    return offered[media_type]
+
+
 async def list_format(request: Request) -> str | None:
     """The export format a list route answers in ('csv', 'ndjson'), or None for a JSON page.
 
     Async (no I/O): it runs on the event loop, before the route's other parameters are
     validated, so even their 422 says `Vary: Accept`.
     """
-    request.scope[VARIES_BY_ACCEPT] = True
-    media_type = preferred(request.headers.get("accept"), list(LIST_MEDIA_TYPES))
-    if media_type is None:
-        raise NotAcceptable(list(LIST_MEDIA_TYPES))
-    return LIST_MEDIA_TYPES[media_type]
+    return _negotiate(request, LIST_MEDIA_TYPES)
+
+
+async def map_list_format(request: Request) -> str | None:
+    """As `list_format`, for the lists that also answer a GeoJSON page ('geojson')."""
+    return _negotiate(request, MAP_LIST_MEDIA_TYPES)
 
 
 @dataclass(frozen=True)
 class ListRepresentation:
-    """What a list route answers in: `fmt` 'csv' or 'ndjson' (None: a JSON page), and for a
-    CSV whether it starts with the UTF-8 byte-order mark."""
+    """What a list route answers in: `fmt` 'csv', 'ndjson' or (on a map list) 'geojson'
+    (None: a JSON page), and for a CSV whether it starts with the UTF-8 byte-order mark."""
 
     fmt: str | None
     bom: bool = False
@@ -138,7 +151,15 @@ async def list_representation(
     return ListRepresentation(fmt, bom and fmt == "csv")
 
 
+async def map_list_representation(
+    fmt: Annotated[str | None, Depends(map_list_format)], bom: Bom = False
+) -> ListRepresentation:
+    """As `list_representation`, for the lists that also answer a GeoJSON page."""
+    return ListRepresentation(fmt, bom and fmt == "csv")
+
+
 ListFormat = Annotated[ListRepresentation, Depends(list_representation)]
+MapListFormat = Annotated[ListRepresentation, Depends(map_list_representation)]
 
 
 class VaryMiddleware:

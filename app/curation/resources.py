@@ -93,7 +93,7 @@ LOCATIONS: Writable[Location, LocationWrite] = Writable(
     LocationWrite,
     writers.write_location,
     _models(snapshot.locations),
-    _one(reference.LOCATIONS, Location.key),
+    details.location_detail,
 )
 
 PARTNERS: Writable[Partner, PartnerWrite] = Writable(

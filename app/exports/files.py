@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from app.exports.copy import COPY_FORMATS, copy_file
 from app.exports.cover import read_cover
+from app.exports.geojson import geojson_chunks
 from app.exports.stream import export_statement, stream_rows
 from app.exports.writers import json_chunks
 from app.exports.xlsx import xlsx_chunks
@@ -31,7 +32,8 @@ def file_chunks(
     filters: Sequence[tuple[str, str]] = (),
     timeout_ms: int = 0,
 ) -> Generator[bytes, None, None]:
-    """The export of `selection` as `fmt` (csv, ndjson, json or xlsx), in chunks of bytes.
+    """The export of `selection` as `fmt` (csv, ndjson, json, xlsx, or geojson for a mappable
+    dataset), in chunks of bytes.
 
     `hxl` adds the HXL hashtag row to a CSV, `bom` the UTF-8 byte-order mark before it;
     `filters` are the filter parameters as the client gave them, which a workbook's first sheet
@@ -41,6 +43,9 @@ def file_chunks(
         yield from copy_file(
             engine, dataset, selection, fmt, hxl=hxl, bom=bom, timeout_ms=timeout_ms
         )
+        return
+    if fmt == "geojson":
+        yield from geojson_chunks(engine, dataset, selection)
         return
     columns = described(dataset).columns
     cover = read_cover(engine, dataset, filters) if fmt == "xlsx" else None

@@ -18,6 +18,7 @@ MEDIA_TYPES = {
     "ndjson": "application/x-ndjson",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
 }
 
 

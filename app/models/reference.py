@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, SmallInteger, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
-from app.enums import LocationKind, MissionStatus, PartnerKind
+from app.enums import CoordinatePrecision, LocationKind, MissionStatus, PartnerKind
 from app.models.columns import enum_type, key_check, key_column
 
 
@@ -30,6 +30,11 @@ class Location(Base):
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_paired"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint(
+            "(latitude IS NULL) = (precision IS NULL) AND (latitude IS NULL) = "
+            "(coordinate_source IS NULL)",
+            name="coordinates_described",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +45,10 @@ class Location(Base):
     admin1: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[CoordinatePrecision | None] = mapped_column(
+        enum_type(CoordinatePrecision, "coordinate_precision")
+    )
+    coordinate_source: Mapped[str | None] = mapped_column(String(500))
 
     country: Mapped[Country] = relationship(lazy="raise")
 

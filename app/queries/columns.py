@@ -201,6 +201,18 @@ LOCATIONS: list[ExportColumn] = [
     _c("admin1", Location.admin1, hxl="#adm1+name"),
     _c("latitude", Location.latitude, "number", "#geo+lat"),
     _c("longitude", Location.longitude, "number", "#geo+lon"),
+    _c(
+        "precision",
+        Location.precision,
+        hxl="#geo+precision",
+        description="point (the place), centroid (the middle of an area) or approximate.",
+    ),
+    _c(
+        "coordinate_source",
+        Location.coordinate_source,
+        hxl="#meta+source",
+        description="Gazetteer entry of the coordinates, or why they were recorded by hand.",
+    ),
 ]
 
 

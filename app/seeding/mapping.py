@@ -218,7 +218,7 @@ LOCATION = Entity(
     (
         *_same("key", "name", "kind"),
         Ref("country", "country_id", Country.iso3, "country"),
-        *_same("admin1", "latitude", "longitude"),
+        *_same("admin1", "latitude", "longitude", "precision", "coordinate_source"),
     ),
 )
 PARTNER = Entity(

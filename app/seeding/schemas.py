@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from app.enums import (
+    CoordinatePrecision,
     DatePrecision,
     LocationKind,
     MissionStatus,
@@ -59,6 +60,12 @@ ShortText = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
     AfterValidator(_no_nul),
 ]
+SourceText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_no_nul),
+]
+"""Where a value comes from, in a sentence (a `varchar(500)` column)."""
 
 # Numbers are strict (JSON `true` or "12" is not a number) and bounded by their columns, so the
 # schema, and the OpenAPI built from it, says what the database can hold.
@@ -206,11 +213,26 @@ class LocationSeed(SeedModel):
     )
     latitude: float | None = Field(default=None, ge=-90, le=90, strict=True)
     longitude: float | None = Field(default=None, ge=-180, le=180, strict=True)
+    precision: CoordinatePrecision | None = Field(
+        default=None,
+        description="what the coordinates stand for: point (the place), centroid (the middle "
+        "of an area) or approximate (a nearby known point); required with coordinates",
+    )
+    coordinate_source: SourceText | None = Field(
+        default=None,
+        description="where the coordinates come from: the gazetteer and its entry, or why "
+        "they were recorded by hand; required with coordinates",
+    )
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> Self:
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("give both latitude and longitude, or neither")
+        located = self.latitude is not None
+        if located and (self.precision is None or self.coordinate_source is None):
+            raise ValueError("coordinates need a precision and a coordinate_source")
+        if not located and (self.precision is not None or self.coordinate_source is not None):
+            raise ValueError("precision and coordinate_source describe coordinates: give them too")
         return self
 
 

@@ -41,7 +41,8 @@ COLUMNS = {
     "objective": "id, number, title, description",
     "country": "id, iso3, name",
     "mission": "id, code, name, country_id, status, mandate_start, mandate_end, mandate_note",
-    "location": "id, key, name, kind, country_id, admin1, latitude, longitude",
+    "location": "id, key, name, kind, country_id, admin1, latitude, longitude, precision, "
+    "coordinate_source",
     "partner": "id, key, name, acronym, kind, country_id",
     "report": "id, key, edition_year, title, publisher, published_date, published_precision, "
     "source_url, licence_note",

@@ -257,6 +257,8 @@ def build_reference(
                 loc.admin1,
                 loc.latitude,
                 loc.longitude,
+                loc.precision.value if loc.precision else None,
+                loc.coordinate_source,
             )
         )
     for country_index, (iso3, _) in enumerate(countries, start=1):
@@ -278,6 +280,8 @@ def build_reference(
                     admin1,
                     lat,
                     lon,
+                    "approximate",
+                    "synthetic: bench/synth",
                 )
             )
     for row in ref.locations:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from app.api.negotiation import ListFormat
+from app.api.negotiation import ListFormat, MapListFormat
 from app.api.v1 import params
 from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams, facets_param
 from app.api.v1.responses import item_response, list_response
@@ -31,6 +31,37 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     406: {"description": "The Accept header allows none of JSON, CSV and NDJSON"},
     422: {"description": "A parameter is invalid (problem+json naming each one)"},
+}
+
+MAP_LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **LIST_RESPONSES,
+    200: {
+        "description": "One page as JSON; with `Accept: application/geo+json`, the same page "
+        "(same filters, `limit` and `cursor`, `Link` to the next page) as an RFC 7946 "
+        "FeatureCollection of Point features ([longitude, latitude], WGS84), with the foreign "
+        "members `total`, `next_cursor` and `without_coordinates` (count and ids of the page's "
+        "rows left out for want of coordinates); with `Accept: text/csv` or "
+        "`Accept: application/x-ndjson`, every matching row as a file. q-values count and every "
+        "response says `Vary: Accept`.",
+        "content": {
+            "application/geo+json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "features", "total", "next_cursor"],
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "features": {"type": "array", "items": {"type": "object"}},
+                        "total": {"type": "integer"},
+                        "next_cursor": {"type": ["string", "null"]},
+                        "without_coordinates": {"type": "object"},
+                    },
+                }
+            },
+            "text/csv": {},
+            "application/x-ndjson": {},
+        },
+    },
+    406: {"description": "The Accept header allows none of JSON, GeoJSON, CSV and NDJSON"},
 }
 
 StoryPath = Annotated[
@@ -80,11 +111,14 @@ def get_story(story_id: StoryPath, session: SessionDep) -> Response:
 
 
 @router.get(
-    "/activities", response_model=Page[ActivityOut], responses=LIST_RESPONSES, tags=["activities"]
+    "/activities",
+    response_model=Page[ActivityOut],
+    responses=MAP_LIST_RESPONSES,
+    tags=["activities"],
 )
 def list_activities(
     request: Request,
-    fmt: ListFormat,
+    fmt: MapListFormat,
     session: SessionDep,
     *,
     sort: Annotated[str | None, params.sort_param(activities.SPEC)] = None,
@@ -118,10 +152,12 @@ def get_activity(activity_id: ActivityPath, session: SessionDep) -> Response:
     return item_response(detail)
 
 
-@router.get("/figures", response_model=Page[FigureOut], responses=LIST_RESPONSES, tags=["figures"])
+@router.get(
+    "/figures", response_model=Page[FigureOut], responses=MAP_LIST_RESPONSES, tags=["figures"]
+)
 def list_figures(
     request: Request,
-    fmt: ListFormat,
+    fmt: MapListFormat,
     session: SessionDep,
     *,
     sort: Annotated[str | None, params.sort_param(figures.SPEC)] = None,

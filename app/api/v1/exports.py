@@ -16,7 +16,7 @@ from app.api.v1.responses import export_response, file_etag, file_response, not_
 from app.db.session import SessionDep, read_engine
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
-from app.queries.datasets import DatasetName
+from app.queries.datasets import MAPPABLE, DatasetName
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -115,5 +115,57 @@ def _register(dataset: DatasetName, model: type[ListQuery]) -> None:
     )
 
 
+GEOJSON: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An RFC 7946 FeatureCollection of Point features ([longitude, latitude], "
+        "WGS84), streamed: one feature per row and place (`id`: `row-id@location-id` for "
+        "activities and figures, whose `place` property names the location). Rows without "
+        "coordinates are left out; the foreign member `without_coordinates` gives their count "
+        "and ids.",
+        "content": {
+            "application/geo+json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "features", "without_coordinates"],
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "features": {"type": "array", "items": {"type": "object"}},
+                        "without_coordinates": {"type": "object"},
+                    },
+                }
+            }
+        },
+    },
+    422: {"description": "A parameter is invalid (problem+json naming each one)"},
+}
+
+
+def _register_geojson(dataset: DatasetName, model: type[ListQuery]) -> None:
+    def export(
+        request: Request,
+        session: SessionDep,
+        *,
+        query: Annotated[model, Query()],  # type: ignore[valid-type]
+    ) -> Response:
+        selection = ListQuery.criteria(query, dataset).resolve(session)
+        return export_response(request, dataset, selection, "geojson")
+
+    export.__doc__ = (
+        f"All {dataset} matching the filters of `/v1/{dataset}`, as GeoJSON points, streamed."
+    )
+    router.add_api_route(
+        f"/{dataset}.geojson",
+        export,
+        methods=["GET"],
+        name=f"export_{dataset}_geojson",
+        response_class=StreamingResponse,
+        responses=GEOJSON,
+        summary=f"Export {dataset} as GeoJSON",
+    )
+
+
+# before the `{dataset}.{fmt}` routes, which would otherwise take `.geojson` as a bad format
+for _dataset in MAPPABLE:
+    _register_geojson(_dataset, QUERY_MODELS.get(_dataset, ListQuery))
 for _dataset in DatasetName:
     _register(_dataset, QUERY_MODELS.get(_dataset, ListQuery))

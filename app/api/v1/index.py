@@ -54,6 +54,9 @@ def links(spec: dict[str, Any], base: str) -> dict[str, Any]:
         for path, operation in reads.items()
         if path.startswith(EXPORTS) and path.endswith(".{fmt}")
     }
+    for path in reads:  # the mappable datasets also export GeoJSON
+        if path.startswith(EXPORTS) and path.endswith(".geojson"):
+            exports[path.removeprefix(EXPORTS).removesuffix(".geojson")]["geojson"] = base + path
     return {
         "links": {
             "self": base + "/v1",

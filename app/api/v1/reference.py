@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.api.negotiation import ListFormat, ListRepresentation
+from app.api.negotiation import ListFormat, ListRepresentation, MapListFormat
 from app.api.v1 import params
-from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
+from app.api.v1.content import LIST_RESPONSES, MAP_LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
     LocationParams,
     MissionParams,
@@ -27,6 +27,7 @@ from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
     CountryOut,
+    LocationDetail,
     LocationOut,
     MetricOut,
     MissionDetail,
@@ -195,11 +196,11 @@ def get_country(
 
 
 @router.get(
-    "/locations", response_model=Page[LocationOut], responses=LIST_RESPONSES, tags=["places"]
+    "/locations", response_model=Page[LocationOut], responses=MAP_LIST_RESPONSES, tags=["places"]
 )
 def list_locations(
     request: Request,
-    fmt: ListFormat,
+    fmt: MapListFormat,
     session: SessionDep,
     *,
     sort: Annotated[str | None, _sort(DatasetName.LOCATIONS)] = None,
@@ -220,7 +221,7 @@ def list_locations(
 
 
 @router.get(
-    "/locations/{location_id}", response_model=LocationOut, responses=NOT_FOUND, tags=["places"]
+    "/locations/{location_id}", response_model=LocationDetail, responses=NOT_FOUND, tags=["places"]
 )
 def get_location(
     location_id: Annotated[

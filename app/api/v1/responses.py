@@ -16,6 +16,7 @@ from app.api.head import is_head
 from app.api.negotiation import ListRepresentation
 from app.api.responses import JSONBytesResponse
 from app.db.session import read_engine
+from app.exports import geojson
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
@@ -27,14 +28,19 @@ from app.queries.versions import data_version
 
 
 def page_response(
-    request: Request, page: Page, facets: dict[str, Any] | None = None
+    request: Request,
+    page: Page,
+    body: dict[str, Any] | None = None,
+    media_type: str | None = None,
 ) -> JSONBytesResponse:
+    """A list page (`body`, by default the JSON page) with a `Link` to the next one."""
     headers = {}
     if page.next_cursor:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    body = page.body() if facets is None else {**page.body(), "facets": facets}
-    return JSONBytesResponse(body, headers=headers)
+    return JSONBytesResponse(
+        page.body() if body is None else body, headers=headers, media_type=media_type
+    )
 
 
 def item_response(item: dict[str, Any]) -> JSONBytesResponse:
@@ -55,17 +61,17 @@ def list_response(
     but the names are checked all the same)."""
     faceted = parse_facets(criteria.dataset, facets)
     selection = criteria.resolve(session)
-    if representation.fmt is not None:
-        return export_response(
-            request, criteria.dataset, selection, representation.fmt, bom=representation.bom
-        )
+    fmt = representation.fmt
+    if fmt is not None and fmt != "geojson":
+        return export_response(request, criteria.dataset, selection, fmt, bom=representation.bom)
     declared = described(criteria.dataset)
     total = declared.total(selection)
-    return page_response(
-        request,
-        list_page(session, declared.spec, selection.conditions, page, q=selection.q, total=total),
-        facet_counts(session, criteria.dataset, selection, faceted) if faceted else None,
-    )
+    spec = declared.geo_spec if fmt == "geojson" else declared.spec
+    found = list_page(session, spec, selection.conditions, page, q=selection.q, total=total)
+    body = geojson.page_collection(criteria.dataset, found) if fmt == "geojson" else found.body()
+    if faceted:
+        body = {**body, "facets": facet_counts(session, criteria.dataset, selection, faceted)}
+    return page_response(request, found, body, geojson.MEDIA_TYPE if fmt == "geojson" else None)
 
 
 async def _closing(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:

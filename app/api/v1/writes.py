@@ -39,13 +39,13 @@ from app.curation.schemas import (
 from app.db.session import SessionDep
 from app.queries.datasets import described
 from app.schemas.content import ActivityDetail, FigureOut, StoryOut
-from app.schemas.reference import LocationOut, PartnerOut, ReportOut
+from app.schemas.reference import LocationDetail, PartnerOut, ReportOut
 
 router = APIRouter()
 
 SHOWN_AS: dict[str, type[BaseModel]] = {
     "reports": ReportOut,
-    "locations": LocationOut,
+    "locations": LocationDetail,
     "partners": PartnerOut,
     "stories": StoryOut,
     "activities": ActivityDetail,

@@ -1,0 +1,1 @@
+"""Maintenance scripts: run by hand, never imported by the app (see each one's docstring)."""
