@@ -158,8 +158,11 @@ def test_downloads_open_as_valid_csv_and_xlsx(
         page.locator('.downloads a[data-format="xlsx"]').click()
     target = tmp_path / "figures.xlsx"
     xlsx_download.value.save_as(target)
-    sheet = load_workbook(target, read_only=True).worksheets[0]
+    workbook = load_workbook(target, read_only=True)
+    assert workbook.sheetnames == ["About", "figures"]  # what the data is, then the data
+    sheet = workbook["figures"]
     assert sheet.max_row == total + 1  # a header, then one row per figure
+    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))][:2] == ["id", "year"]
 
 
 @pytest.mark.parametrize("path", ["/explore", "/explore/figures?metric=convictions"])
