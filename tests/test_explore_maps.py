@@ -11,7 +11,7 @@ BUKAVU = {"id": "bukavu", "name": "Bukavu", "latitude": -2.51, "longitude": 28.8
 NOWHERE = {"id": "ituri", "name": "Ituri", "latitude": None, "longitude": None}
 SQUARE: dict[str, Any] = {
     "type": "Feature",
-    "properties": {"iso3": "COD"},
+    "id": "COD",
     "geometry": {
         "type": "Polygon",
         "coordinates": [[[28.0, -3.0], [30.0, -3.0], [30.0, -1.0], [28.0, -1.0], [28.0, -3.0]]],
@@ -44,3 +44,10 @@ def test_a_single_place_still_gets_a_map() -> None:
 def test_no_located_place_draws_nothing() -> None:
     drawn = maps.draw([NOWHERE], {"COD"}, features=())
     assert drawn.points == [] and drawn.height == 0
+
+
+def test_the_shipped_outlines_draw_each_mission_country() -> None:
+    for iso3, place in {"COD": GOMA, "CAF": {**GOMA, "latitude": 4.36, "longitude": 18.56}}.items():
+        drawn = maps.draw([place], {iso3}, features=maps.outline_features())
+        assert drawn.outlines and all(o.startswith("M") for o in drawn.outlines), iso3
+    assert {feature["id"] for feature in maps.outline_features()} == {"CAF", "COD", "MLI", "SSD"}

@@ -2,25 +2,20 @@
 
 No tile server and no script: the server projects longitude and latitude onto an SVG
 (equirectangular, x scaled by the cosine of the middle latitude, which is true enough at the
-scale of a country). Outlines come from a GeoJSON file shipped inside `app/` when there is
-one; without it the map still shows every located place.
+scale of a country). Outlines are the ones `app.geo` ships (Natural Earth, simplified).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-APP = Path(__file__).resolve().parent.parent
+from app.geo import outlines
+
 WIDTH = 320.0
 MARGIN = 12.0
-OUTLINE_GLOB = "*outline*.geojson"
-"""Where shipped outlines are found under app/ (features keyed by ISO3 in `iso3`, `ISO_A3`,
-`iso_a3`, `ADM0_A3` or the feature's `id`)."""
 MIN_SPAN = 1.0
 """Degrees: a map of one place still shows its surroundings."""
 
@@ -44,19 +39,12 @@ class Map:
 
 @cache
 def outline_features() -> tuple[dict[str, Any], ...]:
-    """Country outlines shipped with the app (any `OUTLINE_GLOB` file under app/)."""
-    features: list[dict[str, Any]] = []
-    for path in sorted(APP.rglob(OUTLINE_GLOB)):
-        features.extend(json.loads(path.read_text()).get("features", []))
-    return tuple(features)
+    """The country outlines shipped with the app, one feature per country."""
+    return tuple(outlines()["features"])
 
 
 def _iso3(feature: dict[str, Any]) -> str | None:
-    properties = feature.get("properties") or {}
-    for key in ("iso3", "ISO_A3", "iso_a3", "ADM0_A3"):
-        if isinstance(properties.get(key), str):
-            return str(properties[key]).upper()
-    identifier = feature.get("id")
+    identifier = feature.get("id")  # app.geo keys each outline by its ISO3 code
     return identifier.upper() if isinstance(identifier, str) else None
 
 
