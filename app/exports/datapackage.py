@@ -59,7 +59,8 @@ def descriptor(reports: list[Report]) -> dict[str, Any]:
                 {
                     "fields": [key.column],
                     "reference": {
-                        "resource": _resource_name(key.target),
+                        # a key into the same resource (a figure's part_of) names none
+                        "resource": "" if key.target == dataset else _resource_name(key.target),
                         "fields": [DATASETS[key.target].primary_key],
                     },
                 }

@@ -125,6 +125,7 @@ DATASETS: dict[DatasetName, Dataset] = {
             ForeignKey("activity_id", DatasetName.ACTIVITIES),
             ForeignKey("activity_type", DatasetName.ACTIVITY_TYPES),
             ForeignKey("metric", DatasetName.METRICS),
+            ForeignKey("part_of", DatasetName.FIGURES),
         ),
         where=figures_where,
         searchable=True,

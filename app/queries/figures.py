@@ -28,6 +28,8 @@ from app.queries.listing import ListSpec
 from app.queries.shapes import overlaps, period
 
 LocationCountry = aliased(Country)
+Whole = aliased(Figure)
+"""The figure a part is a subset of (`part_of`)."""
 
 effective_start = func.coalesce(Figure.date_start, Activity.date_start)
 effective_end = func.coalesce(Figure.date_end, Activity.date_end)
@@ -59,6 +61,8 @@ SELECT = (
         Metric.code.label("metric_code"),
         Metric.label.label("metric_label"),
         Metric.unit.label("metric_unit"),
+        func.coalesce(Figure.unit, Metric.unit).label("unit"),
+        Whole.key.label("part_of_key"),
         Story.key.label("story_key"),
         Story.number.label("story_number"),
         Story.title.label("story_title"),
@@ -85,6 +89,7 @@ SELECT = (
     .outerjoin(Mission, Figure.mission_id == Mission.id)
     .outerjoin(Location, Figure.location_id == Location.id)
     .outerjoin(LocationCountry, Location.country_id == LocationCountry.id)
+    .outerjoin(Whole, Figure.part_of_id == Whole.id)
 )
 
 SORT_FIELDS = {
@@ -107,7 +112,9 @@ def to_item(row: RowMapping) -> dict[str, Any]:
             "label": row["metric_label"],
             "unit": row["metric_unit"],
         },
+        "unit": row["unit"],
         "value": row["value"],
+        "part_of": row["part_of_key"],
         "qualifier": row["qualifier"],
         "women": row["women"],
         "men": row["men"],

@@ -5,8 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Session, aliased
 
 from app.enums import Qualifier
 from app.errors import InvalidParameters, parameter_error
@@ -37,14 +50,25 @@ class Dimension:
     labels: dict[str, Expression]
     rollup_key: Expression | None = None
     """The key over ROLLUP_FROM, for a dimension the figure rollup keeps."""
+    rollup_labels: dict[str, Expression] | None = None
+    """The labels over ROLLUP_FROM, when they differ from `labels`."""
 
+
+FIGURE_UNIT = func.coalesce(Figure.unit, Metric.unit)
+"""What one unit of a figure's value is: its own unit, else its metric's."""
+ROLLUP_UNIT = func.coalesce(figure_rollup.c.unit, Metric.unit)
 
 DIMENSIONS: dict[str, Dimension] = {
     "mission": Dimension(Mission.code, {}, Mission.code),
     "objective": Dimension(Objective.number, {}, Objective.number),
     "country": Dimension(figure_country, {}),
+    # a metric's groups are split by unit too (labels are grouped): figures that count
+    # different things (convictions of persons, convictions in cases) are never added up
     "metric": Dimension(
-        Metric.code, {"metric_label": Metric.label, "unit": Metric.unit}, Metric.code
+        Metric.code,
+        {"metric_label": Metric.label, "unit": FIGURE_UNIT},
+        Metric.code,
+        {"metric_label": Metric.label, "unit": ROLLUP_UNIT},
     ),
     "year": Dimension(Figure.edition_year, {}, figure_rollup.c.edition_year),
     "activity_type": Dimension(ActivityType.code, {}),
@@ -81,14 +105,18 @@ def parse_group_by(text: str | None) -> list[str]:
 
 
 def _rollup_measures() -> list[ColumnElement[Any]]:
-    """`_measures` over rollup groups: the same names, types and NULLs."""
+    """`_measures` over rollup groups: the same names, types and NULLs.
+
+    Parts are left out (`is_part`): the rollup is read only when every part lands in the same
+    group as its whole (see `_parts_split`)."""
     r = figure_rollup.c
+    counted = r.is_part.is_(False)
 
     def total(column: Expression) -> ColumnElement[Any]:
-        return cast(func.sum(column), BigInteger)
+        return cast(func.coalesce(func.sum(case((counted, column))), 0), BigInteger)
 
     def sum_or_null(column: Expression, count: Expression) -> ColumnElement[Any]:
-        return case((func.sum(count) > 0, total(column)))
+        return case((func.sum(case((counted, count))) > 0, total(column)))
 
     return [
         total(r.value_sum).label("sum"),
@@ -97,10 +125,15 @@ def _rollup_measures() -> list[ColumnElement[Any]]:
         sum_or_null(r.men_sum, r.men_count).label("men"),
         sum_or_null(r.children_sum, r.children_count).label("children"),
         total(r.with_breakdown).label("with_breakdown"),
-        func.bool_or(r.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
-        func.bool_or(r.qualifier.in_(APPROXIMATE)).label("approximate"),
-        func.bool_or(r.qualifier == Qualifier.UP_TO).label("upper_bound"),
+        total(r.breakdown_base).label("breakdown_base"),
+        _flag(counted, r.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
+        _flag(counted, r.qualifier.in_(APPROXIMATE)).label("approximate"),
+        _flag(counted, r.qualifier == Qualifier.UP_TO).label("upper_bound"),
     ]
+
+
+def _flag(counted: ColumnElement[bool], test: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.bool_or(and_(counted, test)), False)
 
 
 def _measures() -> list[ColumnElement[Any]]:
@@ -114,10 +147,58 @@ def _measures() -> list[ColumnElement[Any]]:
         func.sum(Figure.men).label("men"),
         func.sum(Figure.children).label("children"),
         func.count(case((has_breakdown, 1))).label("with_breakdown"),
+        cast(func.coalesce(func.sum(case((has_breakdown, Figure.value))), 0), BigInteger).label(
+            "breakdown_base"
+        ),
         func.bool_or(Figure.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
         func.bool_or(Figure.qualifier.in_(APPROXIMATE)).label("approximate"),
         func.bool_or(Figure.qualifier == Qualifier.UP_TO).label("upper_bound"),
     ]
+
+
+def _parts_split(session: Session) -> bool | None:
+    """None when no figure is a part; True when some part differs from its whole in a column
+    the rollup keeps apart (mission, qualifier), so that a rollup filter or group could hold
+    the one without the other; else False (every part shares every rollup group with its
+    whole, since they share story, hence year and objective, and metric and unit)."""
+    whole = aliased(Figure)
+    found = session.execute(
+        select(
+            func.count(),
+            func.bool_or(
+                or_(
+                    Figure.mission_id.is_distinct_from(whole.mission_id),
+                    Figure.qualifier != whole.qualifier,
+                )
+            ),
+        )
+        .select_from(Figure)
+        .join(whole, whole.id == Figure.part_of_id)
+    ).one()
+    return None if not found[0] else bool(found[1])
+
+
+def _without_parts_whose_whole_is_in(
+    base: Select[Any], keys: list[Expression]
+) -> ColumnElement[bool]:
+    """The rule, on the rows: a figure is left out of a group when it is a part and its whole
+    is selected too and falls in the same group. A part selected without its whole (a search
+    that finds only it, another location) still counts."""
+    grouped: list[ColumnElement[Any]] = [key.label(f"k{i}") for i, key in enumerate(keys)]
+    columns = (Figure.id.label("id"), Figure.part_of_id.label("part_of_id"), *grouped)
+    selected = base.with_only_columns(*columns).order_by(None).cte("selected")
+    part, whole = selected.alias("part"), selected.alias("whole")
+    # only the figure's id is correlated: the group keys (scalar subqueries among them) are
+    # compared inside the selection, never against the outer query
+    return ~exists(
+        select(1)
+        .select_from(part)
+        .join(whole, whole.c.id == part.c.part_of_id)
+        .where(
+            part.c.id == Figure.id,
+            *(whole.c[f"k{i}"].is_not_distinct_from(part.c[f"k{i}"]) for i in range(len(keys))),
+        )
+    )
 
 
 def figure_stats(
@@ -125,48 +206,62 @@ def figure_stats(
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Sums of figure values per group, and the dimensions they were grouped by.
 
-    Figures of different metrics count different things, so they are never added together:
-    when the selection holds several metrics and `metric` is not asked for, the groups are
-    split by metric as well. Read from the figure rollup when the selection and every
-    dimension allow it (thousands of groups instead of every figure); otherwise from the
-    figures themselves.
+    Figures of different metrics, or of one metric in different units, count different things,
+    so they are never added together: when the selection holds several (metric, unit) pairs
+    and `metric` is not asked for, the groups are split by metric (and its unit) as well.
+    A part is never added to its whole: it is left out of a group that holds its whole.
+    Read from the figure rollup when the selection and every dimension allow it (thousands
+    of groups instead of every figure) and no part could sit in another rollup group than
+    its whole; otherwise from the figures themselves.
     """
-    metric_id: Expression
+    kinds: list[Expression]
     counted: ColumnElement[Any]
-    from_rollup = selection.rollup is not None and all(
-        DIMENSIONS[name].rollup_key is not None for name in group_by
+    split = _parts_split(session)
+    from_rollup = (
+        selection.rollup is not None
+        and all(DIMENSIONS[name].rollup_key is not None for name in group_by)
+        and not split
     )
     if from_rollup:
         base = ROLLUP_FROM.where(*(selection.rollup or ()))
-        metric_id = figure_rollup.c.metric_id
+        kinds = [figure_rollup.c.metric_id, ROLLUP_UNIT]
         measures = _rollup_measures()
-        counted = func.sum(figure_rollup.c.figures)
+        counted = func.sum(case((figure_rollup.c.is_part.is_(False), figure_rollup.c.figures)))
     else:
         conditions = list(selection.conditions)
         if selection.q:
             plan_for_the_words(session)
             conditions.append(search_condition(figures.SPEC, selection.q))
         base = figures.SPEC.select.where(*conditions)
-        metric_id = Figure.metric_id
+        kinds = [Figure.metric_id, FIGURE_UNIT]
         measures = _measures()
         counted = func.count(Figure.id)
     if "metric" not in group_by:
-        metric_count = session.scalar(
-            base.with_only_columns(func.count(distinct(metric_id))).order_by(None)
+        kind_count = session.scalar(
+            base.with_only_columns(func.count(distinct(tuple_(*kinds)))).order_by(None)
         )
-        if (metric_count or 0) > 1:
+        if (kind_count or 0) > 1:
             group_by = [*group_by, "metric"]
     dimensions = [DIMENSIONS[name] for name in group_by]
+    key_exprs = [
+        d.rollup_key if from_rollup and d.rollup_key is not None else d.key for d in dimensions
+    ]
+    label_exprs = {
+        label: expr
+        for d in dimensions
+        for label, expr in ((d.rollup_labels or d.labels) if from_rollup else d.labels).items()
+    }
     keys: list[ColumnElement[Any]] = [
-        (d.rollup_key if from_rollup and d.rollup_key is not None else d.key).label(name)
-        for name, d in zip(group_by, dimensions, strict=True)
+        expr.label(name) for name, expr in zip(group_by, key_exprs, strict=True)
     ]
-    labels: list[ColumnElement[Any]] = [
-        expr.label(label) for d in dimensions for label, expr in d.labels.items()
-    ]
+    labels: list[ColumnElement[Any]] = [expr.label(name) for name, expr in label_exprs.items()]
+    statement = base.with_only_columns(*keys, *labels, *measures)
+    if not from_rollup and split is not None:
+        statement = statement.where(
+            _without_parts_whose_whole_is_in(base, [*key_exprs, *label_exprs.values()])
+        )
     statement = (
-        base.with_only_columns(*keys, *labels, *measures)
-        .group_by(*keys, *labels)
+        statement.group_by(*keys, *labels)
         .having(counted > 0)  # no phantom all-null group when nothing matched
         .order_by(*(key.asc().nulls_last() for key in keys))
     )
@@ -225,23 +320,7 @@ def _overview_by(
             .group_by(key)
         ).all()
     )
-    headline_rows = session.execute(
-        ROLLUP_FROM.with_only_columns(
-            key.label("k"), Metric.code.label("metric"), *_rollup_measures()
-        )
-        .where(and_(key.is_not(None), Metric.code.in_(HEADLINE_METRICS)))
-        .group_by(key, Metric.code)
-    ).mappings()
-    headlines: dict[Any, dict[str, Any]] = {}
-    for row in headline_rows:
-        headlines.setdefault(row["k"], {})[row["metric"]] = {
-            "sum": row["sum"],
-            "figures": row["figures"],
-            "women": row["women"],
-            "men": row["men"],
-            "lower_bound": row["lower_bound"],
-            "approximate": row["approximate"],
-        }
+    headlines = _headlines(session, name)
     result = []
     for (value,) in session.execute(everyone.order_by(key)).all():
         found = headlines.get(value, {})
@@ -251,7 +330,53 @@ def _overview_by(
                 "stories": story_counts.get(value, 0),
                 "activities": activity_counts.get(value, 0),
                 "figures": figure_counts.get(value, 0),
-                "headlines": {metric: found.get(metric) for metric in HEADLINE_METRICS},
+                "headlines": {
+                    **{metric: found.get(metric) for metric in HEADLINE_METRICS},
+                    **{k: v for k, v in found.items() if k not in HEADLINE_METRICS},
+                },
             }
         )
     return result
+
+
+HEADLINE_MEASURES = (
+    "unit",
+    "sum",
+    "figures",
+    "women",
+    "men",
+    "children",
+    "with_breakdown",
+    "breakdown_base",
+    "lower_bound",
+    "approximate",
+    "upper_bound",
+)
+
+
+def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any]]]:
+    """Group value -> headline name -> the figure stats of that metric in that group, so the
+    overview sums exactly as /v1/stats/figures does (parts left out, units apart, same flags).
+    A headline in its metric's own unit is named by the metric (`convictions`); one in
+    another unit by the metric and the unit (`convictions:case`)."""
+    metric_ids = select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS))
+    own_units = {
+        code: unit
+        for code, unit in session.execute(
+            select(Metric.code, Metric.unit).where(Metric.code.in_(HEADLINE_METRICS))
+        )
+    }
+    selection = Selection(
+        [Figure.metric_id.in_(metric_ids)], rollup=[figure_rollup.c.metric_id.in_(metric_ids)]
+    )
+    _, groups = figure_stats(session, selection, [name, "metric"])
+    headlines: dict[Any, dict[str, dict[str, Any]]] = {}
+    for group in groups:
+        if group[name] is None:
+            continue
+        metric, unit = group["metric"], group["unit"]
+        headline = metric if unit == own_units.get(metric) else f"{metric}:{unit}"
+        headlines.setdefault(group[name], {})[headline] = {
+            measure: group[measure] for measure in HEADLINE_MEASURES
+        }
+    return headlines

@@ -240,7 +240,17 @@ class FigureSeed(SeedModel):
 
     key: Key
     metric: Code
+    unit: Code | None = Field(
+        default=None,
+        description="what one unit of value is, when not the metric's unit (convictions "
+        "counted in cases, not persons); sums never add figures of different units",
+    )
     value: Count
+    part_of: Key | None = Field(
+        default=None,
+        description="id of the figure this one is a subset of (same story, metric and unit, "
+        "not larger); totals never add a part to its whole",
+    )
     qualifier: Qualifier = Qualifier.EXACT
     women: Count | None = None
     men: Count | None = None
@@ -259,6 +269,8 @@ class FigureSeed(SeedModel):
         parts = sum(p or 0 for p in (self.women, self.men, self.children))
         if parts > self.value:
             raise ValueError(f"women + men + children ({parts}) exceed the value ({self.value})")
+        if self.part_of == self.key:
+            raise ValueError("a figure cannot be part of itself (part_of is its own id)")
         return self
 
 
