@@ -167,6 +167,7 @@ def test_filters_the_rollup_does_not_keep_count_the_rows(db: Session) -> None:
         (["year"], {"metric": "survivors_identified", "qualifier": "exact"}),
         (["metric"], {"objective": "4"}),
         (["mission"], {}),  # several metrics: split by metric as well
+        (["mission", "objective"], {"metric": "cases,convictions"}),  # a part; two units
     ],
 )
 def test_stats_from_the_rollup_equal_stats_from_the_figures(

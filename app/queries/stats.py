@@ -255,6 +255,8 @@ def figure_stats(
         expr.label(name) for name, expr in zip(group_by, key_exprs, strict=True)
     ]
     labels: list[ColumnElement[Any]] = [expr.label(name) for name, expr in label_exprs.items()]
+    if "metric" not in group_by:  # one metric in one unit: say which unit the sums count
+        measures = [func.min(kinds[1]).label("unit"), *measures]
     statement = base.with_only_columns(*keys, *labels, *measures)
     if not from_rollup and split is not None:
         statement = statement.where(

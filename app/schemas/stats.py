@@ -31,6 +31,11 @@ class FigureGroup(Schema):
             }
         ),
     )
+    unit: str | None = Field(
+        default=None,
+        description="What one unit of the sum is. A metric's figures in different units "
+        "(convictions of persons, convictions in cases) are separate groups.",
+    )
     sum: int = Field(description="Sum of the values.")
     figures: int = Field(description="How many figures were summed.")
     women: int | None = Field(description="Sum of the women counts where the report gives them.")

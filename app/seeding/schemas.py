@@ -19,6 +19,8 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -269,9 +271,14 @@ class FigureSeed(SeedModel):
         parts = sum(p or 0 for p in (self.women, self.men, self.children))
         if parts > self.value:
             raise ValueError(f"women + men + children ({parts}) exceed the value ({self.value})")
-        if self.part_of == self.key:
-            raise ValueError("a figure cannot be part of itself (part_of is its own id)")
         return self
+
+    @field_validator("part_of")
+    @classmethod
+    def _not_own_part(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("key"):
+            raise ValueError("a figure cannot be part of itself (part_of is its own id)")
+        return value
 
 
 class ActivityFields(SeedModel):
