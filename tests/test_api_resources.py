@@ -28,7 +28,7 @@ RESOURCES: list[tuple[str, type[BaseModel], str, type[BaseModel], int]] = [
     ("objectives", ObjectiveOut, "2", ObjectiveDetail, 5),
     ("countries", CountryOut, "cod", CountryOut, 6),
     ("locations", LocationOut, "goma", LocationOut, 44),
-    ("partners", PartnerOut, "unfpa", PartnerOut, 64),
+    ("partners", PartnerOut, "unfpa", PartnerOut, 65),
     ("stories", StoryOut, "2023-story-17", StoryDetail, 32),
     ("activities", ActivityOut, "2023-story-10-mobile-courts-support", ActivityDetail, 84),
     ("figures", FigureOut, "2023-story-17-survivors-identified", FigureOut, 49),
