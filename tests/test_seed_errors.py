@@ -14,7 +14,7 @@ from app.config import PROJECT_ROOT
 from app.seeding.errors import SeedError
 from app.seeding.reader import read_seeds
 
-STORY_17 = "reports/2023/stories/25-story-17.yaml"
+STORY_17 = "reports/2023/stories/26-story-17.yaml"
 
 
 @pytest.fixture

@@ -169,5 +169,9 @@ def test_data_corrections_checked_against_the_report(client: TestClient) -> None
     assert client.get("/v1/figures/2023-cover-photo-women-trained").json()["objective"] is None
     activity = client.get("/v1/activities/2023-cover-photo-women-conflict-prevention-training")
     assert activity.json()["objective"] is None
+    intro = client.get("/v1/stories/2023-introduction-photo-monusco-protection-mapping").json()
+    assert (intro["position"], intro["objective"], intro["missions"]) == (2, None, ["MONUSCO"])
+    [mapping] = intro["activities"]
+    assert (mapping["mission"], mapping["type"]["code"]) == ("MONUSCO", "community_protection")
     legacy = client.get("/v1/activities/2023-minusma-legacy-commitments-by-parties").json()
     assert [p["id"] for p in legacy["partners"]] == ["government-of-mali"]
