@@ -185,7 +185,11 @@ def _without_parts_whose_whole_is_in(
     is selected too and falls in the same group. A part selected without its whole (a search
     that finds only it, another location) still counts."""
     grouped: list[ColumnElement[Any]] = [key.label(f"k{i}") for i, key in enumerate(keys)]
-    columns = (Figure.id.label("id"), Figure.part_of_id.label("part_of_id"), *grouped)
+    columns: list[ColumnElement[Any]] = [
+        Figure.id.label("id"),
+        Figure.part_of_id.label("part_of_id"),
+        *grouped,
+    ]
     selected = base.with_only_columns(*columns).order_by(None).cte("selected")
     part, whole = selected.alias("part"), selected.alias("whole")
     # only the figure's id is correlated: the group keys (scalar subqueries among them) are
