@@ -174,6 +174,7 @@ def _parts_split(session: Session) -> bool | None:
         )
         .select_from(Figure)
         .join(whole, whole.id == Figure.part_of_id)
+        .where(Figure.part_of_id.is_not(None))  # the parts alone, through their index
     ).one()
     return None if not found[0] else bool(found[1])
 
