@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install test lint typecheck pytest check-seeds bench clean-data
+.PHONY: run install test lint typecheck pytest test-scale pgbouncer test-browser chromium check-seeds bench clean-data
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "crsv-data needs Python 3.11+"'
@@ -33,6 +33,31 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+## The multi-server tests (about a minute): a primary and a streaming replica, two API
+## instances, PgBouncer in transaction mode. Installs Debian's pgbouncer when it is missing.
+test-scale: $(STAMP) pgbouncer
+	$(BIN)/pytest -m scale tests/test_scale_replicas.py tests/test_scale_pgbouncer.py
+
+PGBOUNCER ?= $(shell command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null)
+pgbouncer:
+	@test -n "$(PGBOUNCER)" || { apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer; }
+
+## The explorer in a real browser: Debian's chromium (installed if missing; never a downloaded
+## browser build) driven by Playwright, on the seeded data; screenshots go to build/screenshots/.
+BROWSER_STAMP := $(VENV)/.browser-installed
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	@touch $(BROWSER_STAMP)
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test-browser: $(BROWSER_STAMP) chromium
+	$(BIN)/pytest tests/browser
 
 ## Prove every seed figure against the report text (not in the repository: CRSV_REPORT_SOURCE
 ## names it; by default it sits beside the clone, in ../shared).

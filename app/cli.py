@@ -326,6 +326,9 @@ def export(
         ),
     ] = None,
     hxl: Annotated[bool, typer.Option(help="CSV: add the HXL hashtag row.")] = False,
+    bom: Annotated[
+        bool, typer.Option(help="CSV: start with the UTF-8 byte-order mark, for Excel.")
+    ] = False,
 ) -> None:
     """Export a dataset like GET /v1/exports/DATASET.FORMAT, with a progress bar on a terminal."""
     from datetime import date
@@ -333,19 +336,22 @@ def export(
     from app.exports.writers import MEDIA_TYPES
     from app.queries.datasets import DatasetName
 
-    if dataset not in list(DatasetName) or fmt not in MEDIA_TYPES or (hxl and fmt != "csv"):
+    csv_only = (hxl or bom) and fmt != "csv"
+    if dataset not in list(DatasetName) or fmt not in MEDIA_TYPES or csv_only:
         typer.echo(
-            f"unknown dataset or format: {dataset} {fmt} (datasets: "
-            f"{', '.join(DatasetName)}; formats: {', '.join(MEDIA_TYPES)}; HXL is CSV-only)",
+            f"unknown dataset or format: {dataset} {fmt} (datasets: {', '.join(DatasetName)}; "
+            f"formats: {', '.join(MEDIA_TYPES)}; HXL and BOM are CSV-only)",
             err=True,
         )
         raise typer.Exit(2)
     raw: dict[str, object] = {}
+    given: list[tuple[str, str]] = []
     for item in filters or []:
         name, _, value = item.partition("=")
         raw[name] = date.fromisoformat(value) if name in ("date_from", "date_to") else value
+        given.append((name, value))
     with _engine() as engine:
-        total = _write_export(engine, dataset, raw, fmt, output, hxl=hxl)
+        total = _write_export(engine, dataset, raw, fmt, output, hxl=hxl, bom=bom, given=given)
     if output:
         typer.echo(f"{total} {dataset} written to {output}", err=True)
 
@@ -358,6 +364,8 @@ def _write_export(
     output: Path | None,
     *,
     hxl: bool,
+    bom: bool,
+    given: list[tuple[str, str]],
 ) -> int:
     import sys
 
@@ -380,7 +388,7 @@ def _write_export(
         statement = export_statement(dataset, selection)
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     row_end = {"csv": b"\r\n", "ndjson": b"\n"}.get(fmt)
-    chunks = file_chunks(engine, dataset, selection, fmt, hxl=hxl)
+    chunks = file_chunks(engine, dataset, selection, fmt, hxl=hxl, bom=bom, filters=given)
     sink = output.open("wb") if output else sys.stdout.buffer
     show_progress = output is not None and sys.stderr.isatty()
     try:

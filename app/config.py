@@ -23,6 +23,20 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL. Unset: the project starts its own embedded server.",
     )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated URLs of streaming replicas of CRSV_DATABASE_URL for GETs.",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="Most a replica may lag behind the primary and still serve reads.",
+    )
+    db_transaction_pooler: bool = Field(
+        default=False,
+        description="Connections go through PgBouncer in transaction mode: no prepared "
+        "statements, and the session settings are sent per transaction.",
+    )
     embedded_data_dir: Path = Field(
         default=PROJECT_ROOT / ".data" / "postgres",
         description="Where the embedded PostgreSQL server keeps its data.",
@@ -68,7 +82,7 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(default=1, ge=1)
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "database_replica_urls", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         """Accept the comma-separated form an environment variable gives."""

@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import health, v1
 from app.api.caching import ConditionalGetMiddleware
+from app.api.consistency import ConsistencyTokenMiddleware
 from app.api.cors import add_cors
 from app.api.head import HeadMiddleware
 from app.api.middleware import (
@@ -27,8 +28,10 @@ from app.api.problems import register_problem_handlers
 from app.auth.throttle import FailureThrottle
 from app.config import Settings, get_settings
 from app.db.engine import build_engine, build_sessionmaker
+from app.db.replicas import replica_set
 from app.db.revisions import code_head
 from app.db.url import resolve_database_url
+from app.explore.pages import router as explore_router
 from app.logging import configure_logging
 
 DESCRIPTION = """\
@@ -54,6 +57,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         owned = engine is None
         app.state.engine = engine or build_engine(resolve_database_url(settings), settings)
         app.state.sessionmaker = build_sessionmaker(app.state.engine)
+        app.state.replicas = replica_set(settings, app.state.engine)
+        if app.state.replicas is not None:
+            app.state.replicas.start()
         app.state.migration_head = code_head()
         # a request's sync work (its route, then the end of its session) runs in AnyIO's
         # thread pool one piece at a time: as many threads as requests admitted
@@ -62,6 +68,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         try:
             yield
         finally:
+            if app.state.replicas is not None:
+                app.state.replicas.stop()
             if owned:
                 app.state.engine.dispose()
 
@@ -77,6 +85,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.replicas = None
     app.state.auth_throttle = FailureThrottle(
         settings.auth_max_failures,
         settings.auth_failure_window_seconds,
@@ -87,7 +96,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(v1.router)
     app.include_router(v1.index.root_router)
+    app.include_router(explore_router)  # HTML pages for people; not in the OpenAPI document
     app.add_middleware(VaryMiddleware)
+    if settings.database_replica_urls:
+        app.add_middleware(ConsistencyTokenMiddleware)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(HeadMiddleware)  # outside the layers whose headers a HEAD must show
@@ -102,7 +114,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         max_bytes=settings.max_body_bytes,
         timeout_seconds=settings.body_timeout_seconds,
     )
-    add_cors(app, settings.cors_origins)  # outside all but the request id: errors carry CORS too
+    add_cors(
+        app, settings.cors_origins, consistency_token=bool(settings.database_replica_urls)
+    )  # outside all but the request id: errors carry CORS too
     app.add_middleware(RequestContextMiddleware)
     if settings.trusted_proxies:
         # outermost, so everything inside sees the client a trusted proxy names; without

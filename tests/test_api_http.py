@@ -67,7 +67,7 @@ def test_openapi_documents_every_parameter_with_an_example(client: TestClient) -
     assert "conflict-related sexual violence" in spec["info"]["description"]
     operations = [op for path in spec["paths"].values() for op in path.values()]
     # health, index, reads, stats, exports, writes (6 resources x 4 methods), audit
-    assert len(operations) == 2 + 1 + 22 + 2 + 12 + 24 + 1
+    assert len(operations) == 2 + 1 + 22 + 4 + 12 + 24 + 1
     for operation in operations:
         assert operation.get("description") or operation.get("summary")
         for parameter in operation.get("parameters", []):

@@ -57,8 +57,10 @@ def test_the_index_links_every_collection_aggregate_export_and_doc(
     }
     assert body["collections"] == {name: f"{BASE}/v1/{name}" for name in DATASETS}
     assert body["stats"] == {
+        "activities": f"{BASE}/v1/stats/activities",
         "figures": f"{BASE}/v1/stats/figures",
         "overview": f"{BASE}/v1/stats/overview",
+        "stories": f"{BASE}/v1/stats/stories",
     }
     assert body["exports"] == {
         name: {fmt: f"{BASE}/v1/exports/{name}.{fmt}" for fmt in FORMATS} for name in DATASETS
@@ -68,7 +70,7 @@ def test_the_index_links_every_collection_aggregate_export_and_doc(
 def test_every_link_of_the_index_answers(client: TestClient) -> None:
     body = client.get("/v1").json()
     links = urls({key: body[key] for key in ("links", "collections", "stats", "exports")})
-    assert len(links) == 5 + 11 + 2 + 44
+    assert len(links) == 5 + 11 + 4 + 44
     for url in links:
         response = client.get(url)
         assert 200 <= response.status_code < 300, (url, response.status_code)
@@ -95,8 +97,9 @@ def test_the_root_leads_programs_to_the_index(client: TestClient) -> None:
     assert response.headers["location"] == f"{BASE}/v1"
 
 
-def test_the_root_leads_browsers_to_the_docs(client: TestClient) -> None:
+def test_the_root_leads_browsers_to_the_explorer(client: TestClient) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/", headers={"Accept": browser}, follow_redirects=False)
     assert response.status_code == 307
-    assert response.headers["location"] == f"{BASE}/docs"
+    assert response.headers["location"] == f"{BASE}/explore"
+    assert "Accept" in response.headers["vary"]

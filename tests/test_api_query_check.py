@@ -7,10 +7,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 ACTIVITY_PARAMETERS = [
+    "bom",
     "country",
     "cursor",
     "date_from",
     "date_to",
+    "facets",
     "limit",
     "location",
     "mission",
@@ -100,7 +102,7 @@ def test_every_route_refuses_parameters_it_does_not_declare(client: TestClient) 
         assert error["name"] == "not_a_parameter"
         assert error["accepted"] == sorted(p["name"] for p in parameters if p["in"] == "query")
         checked += 1
-    assert checked == 2 + 1 + 22 + 2 + 12 + 1  # health, index, reads, stats, exports, audit
+    assert checked == 2 + 1 + 22 + 4 + 12 + 1  # health, index, reads, stats, exports, audit
 
 
 def test_declared_parameters_keep_working(client: TestClient) -> None:

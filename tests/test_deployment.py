@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, Settings
 
 
 def test_compose_runs_postgres_and_the_api() -> None:
@@ -17,11 +17,46 @@ def test_compose_runs_postgres_and_the_api() -> None:
     db, api = compose["services"]["db"], compose["services"]["api"]
     assert db["image"].startswith("postgres:")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
-    assert db["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert db["volumes"][0] == "pgdata:/var/lib/postgresql/data"
     assert "pgdata" in compose["volumes"]
     assert api["build"] == "."
     assert api["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert api["environment"]["CRSV_DATABASE_URL"].startswith("postgresql://crsv:crsv@db:5432/")
+
+
+def test_the_scale_profile_puts_replica_pooler_instances_and_balancer_together() -> None:
+    """`--profile scale`: primary `db`, its streaming replica, PgBouncer in transaction mode
+    over both, two API instances reading from the replica, nginx in front of the two."""
+    services = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())["services"]
+    scaled = {name for name, service in services.items() if "scale" in service.get("profiles", [])}
+    assert scaled == {"db-replica", "pgbouncer", "api-1", "api-2", "lb"}
+    assert "profiles" not in services["db"] and "profiles" not in services["api"]
+    for name, service in services.items():  # every file a service mounts is in the repository
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (PROJECT_ROOT / source).is_file(), (name, source)
+    replica = services["db-replica"]
+    script = (PROJECT_ROOT / "deploy/postgres/replica.sh").read_text()
+    assert replica["entrypoint"] == ["/replica.sh"] and "pg_basebackup" in script
+    assert replica["environment"]["PRIMARY_HOST"] == "db"
+    assert "REPLICATION" in (PROJECT_ROOT / "deploy/postgres/replication.sh").read_text()
+    bouncer = (PROJECT_ROOT / "deploy/pgbouncer/pgbouncer.ini").read_text()
+    assert "pool_mode = transaction" in bouncer
+    assert "host=db " in bouncer and "host=db-replica " in bouncer
+    assert "apt-get install" in (PROJECT_ROOT / "deploy/pgbouncer/Dockerfile").read_text()
+    for name in ("api-1", "api-2"):
+        env = services[name]["environment"]
+        assert env["CRSV_DATABASE_URL"].endswith("@pgbouncer:6432/crsv")
+        assert env["CRSV_DATABASE_REPLICA_URLS"].endswith("@pgbouncer:6432/crsv_replica")
+        assert env["CRSV_DB_TRANSACTION_POOLER"] == "true"
+        assert services[name]["depends_on"]["api"] == {"condition": "service_healthy"}
+        assert set(env) <= set(Settings.model_fields) | {
+            f"CRSV_{field.upper()}" for field in Settings.model_fields
+        }
+    nginx = (PROJECT_ROOT / "deploy/nginx/crsv.conf").read_text()
+    assert "server api-1:8000" in nginx and "server api-2:8000" in nginx
+    assert services["lb"]["ports"] == ["8080:80"]
 
 
 def instructions(dockerfile: str) -> list[tuple[str, str]]:

@@ -72,7 +72,8 @@ def test_every_format_holds_the_same_rows_as_the_api(client: TestClient, dataset
     workbook = openpyxl.load_workbook(
         io.BytesIO(client.get(f"/v1/exports/{dataset}.xlsx").content), read_only=True
     )
-    sheet_rows = list(workbook.active.iter_rows(values_only=True))
+    assert workbook.sheetnames == ["About", dataset]
+    sheet_rows = list(workbook[dataset].iter_rows(values_only=True))
     assert list(sheet_rows[0]) == [column.name for column in described(dataset).columns]
     assert [str(row[0]) for row in sheet_rows[1:]] == api_ids
 

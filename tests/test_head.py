@@ -44,7 +44,7 @@ def get_paths(spec: dict[str, Any]) -> list[str]:
 
 def test_head_answers_every_get_route_like_the_get(client: TestClient) -> None:
     paths = get_paths(client.get("/openapi.json").json())
-    assert len(paths) == 2 + 1 + 22 + 2 + 12 + 1  # health, index, reads, stats, exports, audit
+    assert len(paths) == 2 + 1 + 22 + 4 + 12 + 1  # health, index, reads, stats, exports, audit
     for path in paths:
         get = client.get(path, headers=SAME_ID)
         head = client.head(path, headers=SAME_ID)

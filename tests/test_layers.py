@@ -21,6 +21,8 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # entry points: the ASGI application and the command line
     ("app.main", "app.cli"),
+    # the explorer: HTML pages, a client of the API that reuses its parameter models
+    ("app.explore",),
     # HTTP: routes, problem+json handlers, middleware, uvicorn's protocol
     ("app.api", "app.http_protocol"),
     # services: the write API, exports, API keys
@@ -160,3 +162,22 @@ def test_below_the_http_layer_no_web_framework() -> None:
         if imported.split(".")[0] in WEB_FRAMEWORKS
     )
     assert not web, "web framework below the HTTP layer:\n" + "\n".join(web)
+
+
+SQL_IN_HTTP = {"sqlalchemy.Engine", "sqlalchemy.orm.Session", "app.models.ApiKey"}
+"""All the HTTP layer may take from SQLAlchemy and the models: the engine and the session it
+hands to `app.queries` and the services, and the key record a principal is made of. Database
+errors (`sqlalchemy.exc`) are mapped to problem+json there too."""
+
+
+def test_routes_build_no_sql() -> None:
+    """Every statement lives in `app.queries` (or a service): a route names what it wants."""
+    sql = sorted(
+        f"{module} imports {imported}"
+        for module, path in MODULES.items()
+        if _part(module) == "app.api"
+        for imported in _imported_names(module, path)
+        if imported.split(".")[0] == "sqlalchemy" or _module_of(imported) == "app.models"
+        if imported not in SQL_IN_HTTP and not imported.startswith("sqlalchemy.exc.")
+    )
+    assert not sql, "SQL built in the HTTP layer:\n" + "\n".join(sql)

@@ -150,3 +150,23 @@ def test_slow_clients_hold_no_slot_and_are_cut_off(live_server: ServerProcess) -
     finally:
         for sock in bodies + heads:
             sock.close()
+
+
+def test_a_declared_oversized_body_is_refused_at_once_and_the_connection_closed(
+    live_server: ServerProcess,
+) -> None:
+    """The server answers 413 from the header alone and closes, never reading 50 MB."""
+    sock = connect(
+        live_server.port,
+        b"POST /v1/figures HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 50000000\r\n\r\n" + b" " * 1000,
+    )
+    try:
+        opened = time.monotonic()
+        status, headers, body = read_response(sock, opened + BODY_TIMEOUT - 1)
+        assert status == 413
+        assert headers["connection"] == "close"
+        assert json.loads(body)["type"] == "/problems/body-too-large"
+        assert time.monotonic() - opened < BODY_TIMEOUT - 1  # closed, not waiting for the rest
+    finally:
+        sock.close()

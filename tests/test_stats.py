@@ -20,7 +20,9 @@ def _seed_figures(seeds: SeedSet, *, mission: str, metric: str) -> list[int]:
 def test_monusco_convictions_total_is_the_sum_of_its_figures(
     client: TestClient, seeds: SeedSet
 ) -> None:
-    body = client.get("/v1/stats/figures?group_by=mission,metric&metric=convictions").json()
+    body = client.get(
+        "/v1/stats/figures?group_by=mission,metric&metric=convictions&fill=none"
+    ).json()
     groups = {g["mission"]: g for g in body["groups"]}
     assert (
         groups["MONUSCO"]["sum"]
@@ -32,7 +34,7 @@ def test_monusco_convictions_total_is_the_sum_of_its_figures(
     assert groups["UNMISS"]["sum"] == 3
     # MONUSCO's convictions are persons; UNMISS's are cases ending in conviction (story 9)
     assert (groups["MONUSCO"]["unit"], groups["UNMISS"]["unit"]) == ("person", "case")
-    assert body["group_by"] == ["mission", "metric"]
+    assert body["group_by"] == ["mission", "metric", "unit"]  # convictions in two units
     assert groups["MONUSCO"]["metric_label"] == "Convictions"
 
 
@@ -64,7 +66,7 @@ def test_grouping_by_metric_allows_mixed_metrics(client: TestClient, seeds: Seed
 
 def test_several_metrics_are_split_by_metric_never_summed(client: TestClient) -> None:
     body = client.get("/v1/stats/figures?group_by=mission").json()
-    assert body["group_by"] == ["mission", "metric"]
+    assert body["group_by"] == ["mission", "metric", "unit"]
     groups = {(g["mission"], g["metric"]): g for g in body["groups"]}
     assert groups["MONUSCO", "convictions"]["sum"] == 36 + 3 + 26
     assert len({g["metric"] for g in body["groups"]}) == 21
@@ -72,7 +74,7 @@ def test_several_metrics_are_split_by_metric_never_summed(client: TestClient) ->
 
 def test_stats_without_parameters_are_one_group_per_metric(client: TestClient) -> None:
     body = client.get("/v1/stats/figures").json()
-    assert body["group_by"] == ["metric"]
+    assert body["group_by"] == ["metric", "unit"]
     # 21 metrics; convictions twice (of persons, and in cases)
     assert len(body["groups"]) == 22
     assert sum(g["figures"] for g in body["groups"]) == 48

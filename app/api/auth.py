@@ -68,6 +68,16 @@ def check_credentials(
     return Refusal(retry_after)
 
 
+def _check_on_primary(
+    session: Session, throttle: FailureThrottle, token: str | None, client: str
+) -> ApiKey | Refusal:
+    """`check_credentials` in a primary session of its own, committed (the key's last use)."""
+    with session:
+        outcome = check_credentials(session, throttle, token, client)
+        session.commit()
+        return outcome
+
+
 async def current_principal(request: Request, session: SessionDep) -> Principal | None:
     """The caller's key, if it sent one; 401 for a bad key, 429 once failures pile up.
 
@@ -79,8 +89,13 @@ async def current_principal(request: Request, session: SessionDep) -> Principal 
     if header is None:
         return None
     scheme, _, token = header.partition(" ")
+    check = check_credentials
+    if getattr(request.state, "read_replica", None) is not None:
+        # a read served by a replica: keys are checked, and their use and failures counted,
+        # on the primary (a replica is read-only)
+        session, check = request.app.state.sessionmaker(), _check_on_primary
     outcome = await run_in_threadpool(
-        check_credentials,
+        check,
         session,
         request.app.state.auth_throttle,
         token.strip() if scheme.lower() == "bearer" else None,

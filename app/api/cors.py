@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.db.session import CONSISTENCY_HEADER
 from app.kit.json import dumps
 
 ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
@@ -54,14 +55,19 @@ class PreflightMiddleware(CORSMiddleware):
         )
 
 
-def add_cors(app: FastAPI, origins: list[str]) -> None:
-    """Add CORS around everything added before, so every response carries its headers."""
+def add_cors(app: FastAPI, origins: list[str], *, consistency_token: bool = False) -> None:
+    """Add CORS around everything added before, so every response carries its headers.
+
+    With `consistency_token` (replicas configured), a page may also read a write's
+    `Consistency-Token` and send it back on its next GET.
+    """
+    extra = [CONSISTENCY_HEADER] if consistency_token else []
     if origins:
         app.add_middleware(
             PreflightMiddleware,
             allow_origins=origins,
             allow_methods=ALLOWED_METHODS,
-            allow_headers=ALLOWED_HEADERS,
+            allow_headers=ALLOWED_HEADERS + extra,
             allow_credentials=False,
-            expose_headers=EXPOSED_HEADERS,
+            expose_headers=EXPOSED_HEADERS + extra,
         )

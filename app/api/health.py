@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.strict_query import known_query_parameters
+from app.db.replicas import ReplicaSet
 from app.db.revisions import database_revision
 from app.errors import Problem
 
@@ -19,6 +20,15 @@ class Health(BaseModel):
     status: str
 
 
+class ReplicaHealth(BaseModel):
+    name: str = Field(description="`replica N`: the Nth of CRSV_DATABASE_REPLICA_URLS.")
+    up: bool
+    lag_seconds: float | None = Field(
+        description="How far it trails the primary, at most (null while down)."
+    )
+    serving: bool = Field(description="Up and within CRSV_REPLICA_MAX_LAG_SECONDS: reads go to it.")
+
+
 class Readiness(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"status": "ready", "database": "ok", "migration": "0001"}]}
@@ -26,6 +36,11 @@ class Readiness(BaseModel):
     status: str
     database: str
     migration: str | None
+    replicas: list[ReplicaHealth] | None = Field(
+        default=None,
+        description="Only with CRSV_DATABASE_REPLICA_URLS: each replica. A replica down never "
+        "makes the service unready (reads fall back to the primary).",
+    )
 
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -43,6 +58,7 @@ def healthz(response: Response) -> Health:
     name="get_readiness",
     summary="Ready to serve: database reachable and migrated",
     responses={503: {"description": "Database unreachable or not at the latest migration"}},
+    response_model_exclude_none=True,
 )
 def readyz(request: Request, response: Response) -> Readiness:
     """200 only when PostgreSQL answers and its schema is at the migration head."""
@@ -67,4 +83,10 @@ def readyz(request: Request, response: Response) -> Readiness:
             slug="not-ready",
             headers={"Retry-After": "5"},
         )
-    return Readiness(status="ready", database="ok", migration=current)
+    replicas: ReplicaSet | None = request.app.state.replicas
+    return Readiness(
+        status="ready",
+        database="ok",
+        migration=current,
+        replicas=None if replicas is None else [ReplicaHealth(**r) for r in replicas.status()],
+    )

@@ -118,6 +118,8 @@ class RequestBodyMiddleware:
             f"The request body is larger than {self.max_bytes} bytes.",
             slug="body-too-large",
             title="Content Too Large",
+            # the unread rest may be megabytes: close rather than drain it for a next request
+            headers={"Connection": "close"},
         )
 
     def _too_slow(self) -> Problem:

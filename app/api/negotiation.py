@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.v1.params import Bom
 from app.errors import Problem
 
 LIST_MEDIA_TYPES = {"application/json": None, "text/csv": "csv", "application/x-ndjson": "ndjson"}
@@ -117,7 +118,27 @@ async def list_format(request: Request) -> str | None:
     return LIST_MEDIA_TYPES[media_type]
 
 
-ListFormat = Annotated[str | None, Depends(list_format)]
+@dataclass(frozen=True)
+class ListRepresentation:
+    """What a list route answers in: `fmt` 'csv' or 'ndjson' (None: a JSON page), and for a
+    CSV whether it starts with the UTF-8 byte-order mark."""
+
+    fmt: str | None
+    bom: bool = False
+
+
+async def list_representation(
+    fmt: Annotated[str | None, Depends(list_format)], bom: Bom = False
+) -> ListRepresentation:
+    """The negotiated format, and `bom`. A `bom` the client sent for the case the answer is CSV
+    is no error when `Accept` chose JSON or NDJSON: it does not apply to them.
+
+    `list_format` runs first, as a dependency of this one, so a bad `bom` (a 422) still says
+    `Vary: Accept`."""
+    return ListRepresentation(fmt, bom and fmt == "csv")
+
+
+ListFormat = Annotated[ListRepresentation, Depends(list_representation)]
 
 
 class VaryMiddleware:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,18 +31,50 @@ def session_options(settings: Settings) -> str:
 
 def build_engine(url: URL, settings: Settings) -> Engine:
     """A pooled engine that fails fast when PostgreSQL is away and bounds every statement."""
-    return create_engine(
+    connect_args: dict[str, Any] = {
+        "connect_timeout": settings.db_connect_timeout,
+        "application_name": "crsv-data",
+    }
+    if settings.db_transaction_pooler:
+        connect_args["prepare_threshold"] = None
+    else:
+        connect_args["options"] = session_options(settings)
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
         pool_timeout=settings.db_connect_timeout,
-        connect_args={
-            "connect_timeout": settings.db_connect_timeout,
-            "options": session_options(settings),
-            "application_name": "crsv-data",
-        },
+        connect_args=connect_args,
     )
+    if settings.db_transaction_pooler:
+        _bound_each_transaction(engine, settings.db_statement_timeout_ms)
+    return engine
+
+
+def _bound_each_transaction(engine: Engine, timeout_ms: int) -> None:
+    """Behind a transaction pooler (PgBouncer `pool_mode = transaction`).
+
+    Each transaction may run on a different server connection, so nothing may outlive one:
+    - no prepared statements (`prepare_threshold=None`): a statement prepared on one server
+      connection is unknown on the next (PgBouncer 1.18, Debian 12's, cannot track them);
+    - no `options` in the startup packet (PgBouncer refuses it): the statement timeout is set
+      with `SET LOCAL` as each transaction begins, one more round trip per transaction.
+      `plan_cache_mode` is left alone: it only concerns prepared statements.
+    Advisory locks are transaction-scoped (`pg_advisory_xact_lock*`), server-side cursors
+    live inside their transaction and exports' `COPY` sets its own timeout with
+    `set_config(..., true)`, so all of them work as they are.
+    """
+    statement = f"SET LOCAL statement_timeout = {int(timeout_ms)}"
+
+    @event.listens_for(engine, "begin")
+    def _set_timeout(connection: Connection) -> None:
+        # on the driver's connection: the transaction it opens is the one SQLAlchemy begins
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(statement)
+        finally:
+            cursor.close()
 
 
 def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -7,6 +7,7 @@ PostgreSQL sends each row of a COPY as one message, so a row's end is known with
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator, Sequence
@@ -17,11 +18,15 @@ from sqlalchemy import Engine, Select, Text, cast, func, select
 from app.exports.stream import export_statement
 from app.queries.columns import ExportColumn
 from app.queries.datasets import described
+from app.queries.listing import AnySelect
 from app.queries.selection import Selection
 
 COPY_FORMATS = frozenset({"csv", "ndjson"})
 BLOCK_BYTES = 1 << 16
 """Rows are sent on in blocks of about this size."""
+BOM = codecs.BOM_UTF8
+"""Leads a CSV asked with `bom`: Excel on Windows reads a file as UTF-8 only when it starts so
+(otherwise it guesses the ANSI code page, and ’ “ é become mojibake)."""
 
 COPY_OPTIONS = {
     "csv": "FORMAT csv",
@@ -66,20 +71,33 @@ def copy_file(
     fmt: str,
     *,
     hxl: bool = False,
+    bom: bool = False,
     timeout_ms: int = 0,
 ) -> Iterator[bytes]:
     """The whole selection as a CSV (RFC 4180: CRLF, quotes doubled) or NDJSON file.
 
+    `bom` starts a CSV with the UTF-8 byte-order mark, for spreadsheets that need it.
     Closing the iterator early (the client went away) cancels the COPY on the server.
     `timeout_ms` bounds the whole COPY (0: no bound); the API's per-statement timeout would
     cut a large file short.
     """
     if fmt == "csv":
         statement = csv_statement(dataset, selection)
-        head = header(described(dataset).columns, hxl=hxl)
+        head = (BOM if bom else b"") + header(described(dataset).columns, hxl=hxl)
         yield from _copy(engine, statement, "csv", timeout_ms, b"\r\n", head)
     else:
         yield from _copy(engine, ndjson_statement(dataset, selection), "ndjson", timeout_ms, b"\n")
+
+
+def copy_csv(
+    engine: Engine,
+    statement: AnySelect,
+    columns: Sequence[ExportColumn],
+    *,
+    timeout_ms: int = 0,
+) -> Iterator[bytes]:
+    """Any SELECT as a CSV with `columns` as its header (the Data Package's link tables)."""
+    yield from _copy(engine, statement, "csv", timeout_ms, b"\r\n", header(columns, hxl=False))
 
 
 def _copy(

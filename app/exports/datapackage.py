@@ -1,82 +1,105 @@
 """A Frictionless Data Package: `datapackage.json` describing every CSV, plus the CSVs.
 
 Field types, primary keys and foreign keys let Frictionless tools validate and join the files;
-the `sources` entry cites the report.
+the `sources` entry cites the report. Every dataset of the registry is a resource, with the
+columns and keys declared there, and so is each many-to-many link (app/queries/links.py): the
+flat CSVs keep their `"a; b"` cells for people, the link tables serve the joins.
 """
 
 from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.exports.copy import copy_csv
 from app.exports.files import file_chunks
 from app.models import Report
-from app.queries.datasets import DATASETS, DatasetName
+from app.queries.columns import ExportColumn
+from app.queries.datasets import DATASETS, DatasetName, ForeignKey
+from app.queries.links import LINKS
 from app.queries.selection import Selection
 
-PACKAGE_DATASETS = (
-    DatasetName.COUNTRIES,
-    DatasetName.MISSIONS,
-    DatasetName.OBJECTIVES,
-    DatasetName.LOCATIONS,
-    DatasetName.PARTNERS,
-    DatasetName.STORIES,
-    DatasetName.ACTIVITIES,
-    DatasetName.FIGURES,
-    DatasetName.METRICS,
-    DatasetName.ACTIVITY_TYPES,
-)
-"""The package's resources, in order; reports are its `sources`, not a resource."""
+PACKAGE_DATASETS = tuple(DatasetName)
+"""The package's dataset resources, in the registry's order; the link tables follow them."""
 
 
 def _resource_name(dataset: str) -> str:
     return dataset.replace("-", "_")
 
 
-def descriptor(reports: list[Report]) -> dict[str, Any]:
-    resources = []
-    for dataset in PACKAGE_DATASETS:
-        declared = DATASETS[dataset]
-        schema: dict[str, Any] = {
-            "fields": [
-                {
-                    "name": c.name,
-                    "type": c.type,
-                    **({"description": c.description} if c.description else {}),
-                }
-                for c in declared.columns
-            ],
-            "primaryKey": [declared.primary_key],
-        }
-        if declared.foreign_keys:
-            schema["foreignKeys"] = [
-                {
-                    "fields": [key.column],
-                    "reference": {
-                        # a key into the same resource (a figure's part_of) names none
-                        "resource": "" if key.target == dataset else _resource_name(key.target),
-                        "fields": [DATASETS[key.target].primary_key],
-                    },
-                }
-                for key in declared.foreign_keys
-            ]
-        resources.append(
+def _resource(
+    name: str,
+    path: str,
+    columns: Sequence[ExportColumn],
+    primary_key: list[str],
+    foreign_keys: Sequence[ForeignKey],
+    description: str = "",
+) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "fields": [
             {
-                "name": _resource_name(dataset),
-                "path": f"data/{dataset}.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": schema,
+                "name": c.name,
+                "type": c.type,
+                **({"description": c.description} if c.description else {}),
             }
+            for c in columns
+        ],
+        "primaryKey": primary_key,
+    }
+    if foreign_keys:
+        schema["foreignKeys"] = [
+            {
+                "fields": [key.column],
+                "reference": {
+                    # a key into the same resource (a figure's part_of) names none
+                    "resource": ""
+                    if _resource_name(key.target) == name
+                    else _resource_name(key.target),
+                    "fields": [key.target_field],
+                },
+            }
+            for key in foreign_keys
+        ]
+    return {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        **({"description": description} if description else {}),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
+
+
+def descriptor(reports: list[Report]) -> dict[str, Any]:
+    resources = [
+        _resource(
+            _resource_name(dataset),
+            f"data/{dataset}.csv",
+            declared.columns,
+            [declared.primary_key],
+            declared.foreign_keys,
         )
+        for dataset, declared in ((d, DATASETS[d]) for d in PACKAGE_DATASETS)
+    ]
+    resources += [
+        _resource(
+            link.name,
+            f"data/{link.name}.csv",
+            link.columns,
+            [column.name for column in link.columns],
+            link.foreign_keys,
+            link.description,
+        )
+        for link in LINKS
+    ]
     return {
         "profile": "tabular-data-package",
         "name": "crsv-data",
@@ -112,6 +135,12 @@ def package_chunks(engine: Engine, *, timeout_ms: int = 0) -> Iterator[bytes]:
                 with archive.open(f"data/{dataset}.csv", "w") as entry:
                     for chunk in file_chunks(
                         engine, dataset, Selection(), "csv", timeout_ms=timeout_ms
+                    ):
+                        entry.write(chunk)
+            for link in LINKS:
+                with archive.open(f"data/{link.name}.csv", "w") as entry:
+                    for chunk in copy_csv(
+                        engine, link.statement, link.columns, timeout_ms=timeout_ms
                     ):
                         entry.write(chunk)
         spool.seek(0)

@@ -7,13 +7,15 @@ releases the connection and stops the query.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 
 from sqlalchemy import Engine
 
 from app.exports.copy import COPY_FORMATS, copy_file
+from app.exports.cover import read_cover
 from app.exports.stream import export_statement, stream_rows
-from app.exports.writers import chunks
+from app.exports.writers import json_chunks
+from app.exports.xlsx import xlsx_chunks
 from app.queries.datasets import described
 from app.queries.selection import Selection
 
@@ -25,18 +27,29 @@ def file_chunks(
     fmt: str,
     *,
     hxl: bool = False,
+    bom: bool = False,
+    filters: Sequence[tuple[str, str]] = (),
     timeout_ms: int = 0,
 ) -> Generator[bytes, None, None]:
     """The export of `selection` as `fmt` (csv, ndjson, json or xlsx), in chunks of bytes.
 
-    `hxl` adds the HXL hashtag row to a CSV; `timeout_ms` bounds a COPY (0: no bound).
+    `hxl` adds the HXL hashtag row to a CSV, `bom` the UTF-8 byte-order mark before it;
+    `filters` are the filter parameters as the client gave them, which a workbook's first sheet
+    lists; `timeout_ms` bounds a COPY (0: no bound).
     """
     if fmt in COPY_FORMATS:
-        yield from copy_file(engine, dataset, selection, fmt, hxl=hxl, timeout_ms=timeout_ms)
+        yield from copy_file(
+            engine, dataset, selection, fmt, hxl=hxl, bom=bom, timeout_ms=timeout_ms
+        )
         return
+    columns = described(dataset).columns
+    cover = read_cover(engine, dataset, filters) if fmt == "xlsx" else None
     rows = stream_rows(engine, export_statement(dataset, selection))
     try:
-        yield from chunks(fmt, described(dataset).columns, rows, dataset=dataset)
+        if cover is None:
+            yield from json_chunks(columns, rows)
+        else:
+            yield from xlsx_chunks(columns, rows, cover)
     finally:
         rows.close()  # ends the server-side cursor even if the client left early
 

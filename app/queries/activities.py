@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 
 from app.models import (
     Activity,
@@ -22,23 +21,16 @@ from app.models import (
     activity_location,
     activity_partner,
 )
+from app.queries.items import From, Shape, object_pairs
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
-from app.queries.shapes import json_objects, overlaps, period
+from app.queries.shapes import json_objects, overlaps
+from app.schemas.content import ActivityLocation, ActivityOut, ActivityPartner
 
 locations_json = (
     select(
         json_objects(
-            "id",
-            Location.key,
-            "name",
-            Location.name,
-            "kind",
-            Location.kind,
-            "country",
-            Country.iso3,
-            "admin1",
-            Location.admin1,
+            *object_pairs(ActivityLocation, From(Location, id=Location.key, country=Country.iso3)),
             order_by=Location.key,
         )
     )
@@ -51,15 +43,7 @@ locations_json = (
 partners_json = (
     select(
         json_objects(
-            "id",
-            Partner.key,
-            "name",
-            Partner.name,
-            "acronym",
-            Partner.acronym,
-            "kind",
-            Partner.kind,
-            order_by=Partner.key,
+            *object_pairs(ActivityPartner, From(Partner, id=Partner.key)), order_by=Partner.key
         )
     )
     .select_from(activity_partner)
@@ -71,27 +55,28 @@ figure_count = (
     select(func.count(Figure.id)).where(Figure.activity_id == Activity.id).scalar_subquery()
 )
 
+ITEM = Shape(
+    ActivityOut,
+    From(
+        Activity,
+        id=Activity.key,
+        type=From(ActivityType),
+        mission=Mission.code,
+        objective=Objective.number,
+        story=From(Story, id=Story.key),
+        year=Report.edition_year,
+        date=From(
+            start=Activity.date_start, end=Activity.date_end, precision=Activity.date_precision
+        ),
+        locations=locations_json,
+        partners=partners_json,
+        figure_count=figure_count,
+    ),
+)
+"""Each activity as the API shows it (`ActivityOut`), and the columns it is read from."""
+
 SELECT = (
-    select(
-        Activity.id,
-        Activity.key,
-        Activity.title,
-        Activity.description,
-        Activity.date_start,
-        Activity.date_end,
-        Activity.date_precision,
-        ActivityType.code.label("type_code"),
-        ActivityType.label.label("type_label"),
-        Mission.code.label("mission_code"),
-        Objective.number.label("objective_number"),
-        Story.key.label("story_key"),
-        Story.number.label("story_number"),
-        Story.title.label("story_title"),
-        Report.edition_year,
-        locations_json.label("locations"),
-        partners_json.label("partners"),
-        figure_count.label("figure_count"),
-    )
+    select(*ITEM.columns)
     .select_from(Activity)
     # LEFT joins, so that PostgreSQL can drop the unused ones (see queries/figures.py)
     .outerjoin(ActivityType, Activity.activity_type_id == ActivityType.id)
@@ -113,33 +98,12 @@ DEFAULT_SORT = "position"
 """Report order: newest edition first, then story and activity (`order_key`)."""
 
 
-def to_item(row: RowMapping) -> dict[str, Any]:
-    return {
-        "id": row["key"],
-        "title": row["title"],
-        "description": row["description"],
-        "type": {"code": row["type_code"], "label": row["type_label"]},
-        "mission": row["mission_code"],
-        "objective": row["objective_number"],
-        "story": {
-            "id": row["story_key"],
-            "number": row["story_number"],
-            "title": row["story_title"],
-        },
-        "year": row["edition_year"],
-        "date": period(row["date_start"], row["date_end"], row["date_precision"]),
-        "locations": row["locations"],
-        "partners": row["partners"],
-        "figure_count": row["figure_count"],
-    }
-
-
 SPEC = ListSpec(
     select=SELECT,
     id_column=Activity.id,
     sort_fields=SORT_FIELDS,
     default_sort=DEFAULT_SORT,
-    to_item=to_item,
+    to_item=ITEM.to_item,
     search_vector=Activity.search_vector,
 )
 

@@ -4,36 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, select
+from sqlalchemy import ColumnElement, select
 
 from app.models import AuditEvent
+from app.queries.items import From, Shape
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
+from app.schemas.audit import AuditEventOut
 
-
-def to_item(row: RowMapping) -> dict[str, Any]:
-    event: AuditEvent = row["AuditEvent"]
-    return {
-        "id": event.id,
-        "occurred_at": event.occurred_at,
-        "actor": event.actor,
-        "resource": event.resource,
-        "resource_id": event.resource_id,
-        "action": event.action,
-        "before": event.before,
-        "after": event.after,
-        "note": event.note,
-    }
-
+ITEM = Shape(AuditEventOut, From(AuditEvent))
+"""Each audit event as the API shows it (`AuditEventOut`): the event's columns of those names."""
 
 SPEC = ListSpec(
-    select=select(AuditEvent),
+    select=select(*ITEM.columns),
     id_column=AuditEvent.id,
     sort_fields={"id": SortField((AuditEvent.id,))},
     default_sort="-id",
-    to_item=to_item,
+    to_item=ITEM.to_item,
 )
 
 

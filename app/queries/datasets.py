@@ -7,27 +7,17 @@ plus its model, migration, list query and export columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.queries import activities, columns, figures, reference, rollups, stories
+from app.queries import activities, columns, figures, reference, rollups, selection, stories
 from app.queries.columns import ExportColumn
 from app.queries.filters import FilterResolver
 from app.queries.listing import AnySelect, ListSpec
-from app.queries.selection import (
-    Raw,
-    Selection,
-    activities_where,
-    figures_where,
-    locations_where,
-    missions_where,
-    no_filters,
-    partners_where,
-    stories_where,
-)
+from app.queries.selection import Filters, Raw, Selection
 
 
 class DatasetName(StrEnum):
@@ -48,10 +38,29 @@ class DatasetName(StrEnum):
 
 @dataclass(frozen=True)
 class ForeignKey:
-    """An export column holding the primary key of another dataset."""
+    """An export column holding the primary key of another dataset (or another unique column of
+    it: `field`)."""
 
     column: str
     target: DatasetName
+    field: str | None = None
+
+    @property
+    def target_field(self) -> str:
+        """The column of `target` the values are found in."""
+        return self.field or DATASETS[self.target].primary_key
+
+
+@dataclass(frozen=True)
+class RecordPath:
+    """How a route names one record of the dataset: its path parameter and an example id.
+
+    The GET route of a record and its PUT, PATCH and DELETE routes share both, so that each
+    record path is one OpenAPI path item with one example.
+    """
+
+    parameter: str
+    example: str | int
 
 
 @dataclass(frozen=True)
@@ -59,13 +68,14 @@ class Dataset:
     """A listable resource: how it is listed, which filters it takes, how it is exported."""
 
     spec: ListSpec
+    record: RecordPath
     columns: list[ExportColumn]
     """Its flat export columns (CSV, NDJSON, JSON, XLSX, the Data Package)."""
     primary_key: str
     """The export column that identifies a row."""
     foreign_keys: tuple[ForeignKey, ...] = ()
-    where: Callable[[FilterResolver, Raw], Selection] = no_filters
-    """Its filter parameters, resolved, as conditions on its rows."""
+    filters: Filters[Any] | None = None
+    """Its filter parameters (none: it takes none) and their conditions on its rows."""
     searchable: bool = False
     """`q` is full-text search (ranked); otherwise `q`, if any, is a name match in `where`."""
     rollup: rollups.Rollup | None = None
@@ -82,41 +92,65 @@ _COUNTRY = ForeignKey("country", DatasetName.COUNTRIES)
 _MISSION = ForeignKey("mission", DatasetName.MISSIONS)
 _OBJECTIVE = ForeignKey("objective", DatasetName.OBJECTIVES)
 _STORY = ForeignKey("story_id", DatasetName.STORIES)
+_YEAR = ForeignKey("year", DatasetName.REPORTS, "edition_year")
 
 DATASETS: dict[DatasetName, Dataset] = {
     DatasetName.MISSIONS: Dataset(
-        reference.MISSIONS, columns.MISSIONS, "code", (_COUNTRY,), where=missions_where
+        reference.MISSIONS,
+        RecordPath("code", "monusco"),
+        columns.MISSIONS,
+        "code",
+        (_COUNTRY,),
+        filters=selection.MISSIONS,
     ),
-    DatasetName.OBJECTIVES: Dataset(reference.OBJECTIVES, columns.OBJECTIVES, "number"),
-    DatasetName.COUNTRIES: Dataset(reference.COUNTRIES, columns.COUNTRIES, "iso3"),
+    DatasetName.OBJECTIVES: Dataset(
+        reference.OBJECTIVES, RecordPath("number", 2), columns.OBJECTIVES, "number"
+    ),
+    DatasetName.COUNTRIES: Dataset(
+        reference.COUNTRIES, RecordPath("iso3", "COD"), columns.COUNTRIES, "iso3"
+    ),
     DatasetName.LOCATIONS: Dataset(
-        reference.LOCATIONS, columns.LOCATIONS, "id", (_COUNTRY,), where=locations_where
+        reference.LOCATIONS,
+        RecordPath("location_id", "goma"),
+        columns.LOCATIONS,
+        "id",
+        (_COUNTRY,),
+        filters=selection.LOCATIONS,
     ),
     DatasetName.PARTNERS: Dataset(
-        reference.PARTNERS, columns.PARTNERS, "id", (_COUNTRY,), where=partners_where
+        reference.PARTNERS,
+        RecordPath("partner_id", "unfpa"),
+        columns.PARTNERS,
+        "id",
+        (_COUNTRY,),
+        filters=selection.PARTNERS,
     ),
     DatasetName.STORIES: Dataset(
         stories.SPEC,
+        RecordPath("story_id", "2023-story-17"),
         columns.STORIES,
         "id",
-        (_OBJECTIVE,),
-        where=stories_where,
+        (_YEAR, _OBJECTIVE),
+        filters=selection.STORIES,
         searchable=True,
     ),
     DatasetName.ACTIVITIES: Dataset(
         activities.SPEC,
+        RecordPath("activity_id", "2023-story-10-mobile-courts-support"),
         columns.ACTIVITIES,
         "id",
-        (_MISSION, _OBJECTIVE, _STORY, ForeignKey("type", DatasetName.ACTIVITY_TYPES)),
-        where=activities_where,
+        (_YEAR, _MISSION, _OBJECTIVE, _STORY, ForeignKey("type", DatasetName.ACTIVITY_TYPES)),
+        filters=selection.ACTIVITIES,
         searchable=True,
         rollup=rollups.ACTIVITIES,
     ),
     DatasetName.FIGURES: Dataset(
         figures.SPEC,
+        RecordPath("figure_id", "2023-story-17-survivors-identified"),
         columns.FIGURES,
         "id",
         (
+            _YEAR,
             _MISSION,
             _OBJECTIVE,
             _COUNTRY,
@@ -127,13 +161,19 @@ DATASETS: dict[DatasetName, Dataset] = {
             ForeignKey("metric", DatasetName.METRICS),
             ForeignKey("part_of", DatasetName.FIGURES),
         ),
-        where=figures_where,
+        filters=selection.FIGURES,
         searchable=True,
         rollup=rollups.FIGURES,
     ),
-    DatasetName.METRICS: Dataset(reference.METRICS, columns.METRICS, "code"),
-    DatasetName.ACTIVITY_TYPES: Dataset(reference.ACTIVITY_TYPES, columns.ACTIVITY_TYPES, "code"),
-    DatasetName.REPORTS: Dataset(reference.REPORTS, columns.REPORTS, "id"),
+    DatasetName.METRICS: Dataset(
+        reference.METRICS, RecordPath("code", "convictions"), columns.METRICS, "code"
+    ),
+    DatasetName.ACTIVITY_TYPES: Dataset(
+        reference.ACTIVITY_TYPES, RecordPath("code", "mobile_court"), columns.ACTIVITY_TYPES, "code"
+    ),
+    DatasetName.REPORTS: Dataset(
+        reference.REPORTS, RecordPath("report_id", "crsv-2023"), columns.REPORTS, "id"
+    ),
 }
 
 
@@ -157,7 +197,7 @@ def resolve_selection(session: Session, dataset: str, raw: Raw) -> Selection:
     """Resolve `raw` filters of `dataset`; one 422 names every bad value."""
     resolve = FilterResolver(session)
     declared = described(dataset)
-    selection = declared.where(resolve, raw)
+    selection = declared.filters.where(resolve, raw) if declared.filters else Selection()
     resolve.check()
     q = raw.get("q") if declared.searchable else None
     return replace(selection, q=q, rollup=None) if q else selection

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
+from app.enums import Qualifier
 from app.models import (
     Activity,
     ActivityType,
@@ -23,9 +23,11 @@ from app.models import (
     activity_location,
     activity_partner,
 )
+from app.queries.items import From, Shape
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
-from app.queries.shapes import overlaps, period
+from app.queries.shapes import overlaps
+from app.schemas.content import FigureOut
 
 LocationCountry = aliased(Country)
 Whole = aliased(Figure)
@@ -42,41 +44,27 @@ figure_country = (
 )
 """ISO3 of the figure's own place, else of the mission whose activity produced it."""
 
+ITEM = Shape(
+    FigureOut,
+    From(
+        Figure,
+        id=Figure.key,
+        metric=From(Metric),
+        unit=func.coalesce(Figure.unit, Metric.unit),
+        part_of=Whole.key,
+        mission=Mission.code,
+        objective=Objective.number,
+        story=From(Story, id=Story.key),
+        activity=From(Activity, id=Activity.key, type=ActivityType.code),
+        location=From(Location, id=Location.key, country=LocationCountry.iso3),
+        date=From(start=effective_start, end=effective_end, precision=effective_precision),
+        source=From(Figure, report=Report.key, edition=Report.edition_year),
+    ),
+)
+"""Each figure as the API shows it (`FigureOut`), and the columns it is read from."""
+
 SELECT = (
-    select(
-        Figure.id,
-        Figure.key,
-        Figure.value,
-        Figure.qualifier,
-        Figure.women,
-        Figure.men,
-        Figure.children,
-        Figure.subject,
-        Figure.evidence,
-        Figure.section,
-        Figure.note,
-        effective_start.label("date_start"),
-        effective_end.label("date_end"),
-        effective_precision.label("date_precision"),
-        Metric.code.label("metric_code"),
-        Metric.label.label("metric_label"),
-        Metric.unit.label("metric_unit"),
-        func.coalesce(Figure.unit, Metric.unit).label("unit"),
-        Whole.key.label("part_of_key"),
-        Story.key.label("story_key"),
-        Story.number.label("story_number"),
-        Story.title.label("story_title"),
-        Activity.key.label("activity_key"),
-        Activity.title.label("activity_title"),
-        ActivityType.code.label("activity_type"),
-        Mission.code.label("mission_code"),
-        Objective.number.label("objective_number"),
-        Location.key.label("location_key"),
-        Location.name.label("location_name"),
-        LocationCountry.iso3.label("location_country"),
-        Report.key.label("report_key"),
-        Report.edition_year,
-    )
+    select(*ITEM.columns)
     .select_from(Figure)
     # LEFT joins throughout (even on NOT NULL keys): PostgreSQL drops the ones a query does not
     # use, so counts and aggregates over this FROM clause touch the figure table alone
@@ -104,64 +92,12 @@ DEFAULT_SORT = "position"
 """Report order: newest edition first, then story, activity and figure (`order_key`)."""
 
 
-def to_item(row: RowMapping) -> dict[str, Any]:
-    return {
-        "id": row["key"],
-        "metric": {
-            "code": row["metric_code"],
-            "label": row["metric_label"],
-            "unit": row["metric_unit"],
-        },
-        "unit": row["unit"],
-        "value": row["value"],
-        "part_of": row["part_of_key"],
-        "qualifier": row["qualifier"],
-        "women": row["women"],
-        "men": row["men"],
-        "children": row["children"],
-        "subject": row["subject"],
-        "mission": row["mission_code"],
-        "objective": row["objective_number"],
-        "story": {
-            "id": row["story_key"],
-            "number": row["story_number"],
-            "title": row["story_title"],
-        },
-        "activity": (
-            {
-                "id": row["activity_key"],
-                "title": row["activity_title"],
-                "type": row["activity_type"],
-            }
-            if row["activity_key"]
-            else None
-        ),
-        "location": (
-            {
-                "id": row["location_key"],
-                "name": row["location_name"],
-                "country": row["location_country"],
-            }
-            if row["location_key"]
-            else None
-        ),
-        "date": period(row["date_start"], row["date_end"], row["date_precision"]),
-        "note": row["note"],
-        "source": {
-            "report": row["report_key"],
-            "edition": row["edition_year"],
-            "section": row["section"],
-            "evidence": row["evidence"],
-        },
-    }
-
-
 SPEC = ListSpec(
     select=SELECT,
     id_column=Figure.id,
     sort_fields=SORT_FIELDS,
     default_sort=DEFAULT_SORT,
-    to_item=to_item,
+    to_item=ITEM.to_item,
     search_vector=Figure.search_vector,
 )
 
@@ -177,7 +113,7 @@ class FigureFilters:
     activity: list[int] | None = None
     type: list[int] | None = None
     metric: list[int] | None = None
-    qualifier: list[str] | None = None
+    qualifier: list[Qualifier] | None = None
     year: list[int] | None = None
     date_from: date | None = None
     date_to: date | None = None

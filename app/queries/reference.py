@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
@@ -25,9 +26,20 @@ from app.models import (
 )
 from app.models.columns import UNACCENT_FUNCTION
 from app.queries import rollups
+from app.queries.items import Computed, From, Shape
 from app.queries.keyset import Expression, SortField
 from app.queries.listing import ListSpec
 from app.queries.shapes import last_day, period
+from app.schemas.reference import (
+    ActivityTypeOut,
+    CountryOut,
+    LocationOut,
+    MetricOut,
+    MissionOut,
+    ObjectiveOut,
+    PartnerOut,
+    ReportOut,
+)
 
 _unaccent = getattr(func, UNACCENT_FUNCTION)
 
@@ -42,58 +54,41 @@ def name_matches(q: str, *columns: Expression) -> ColumnElement[bool]:
 
 # --- reports ---------------------------------------------------------------------------------
 
+
+def _published(start: date, precision: str) -> dict[str, Any] | None:
+    return period(start, last_day(start, precision), precision)
+
+
+REPORT = Shape(
+    ReportOut,
+    From(
+        Report,
+        id=Report.key,
+        published=Computed(_published, Report.published_date, Report.published_precision),
+    ),
+)
 REPORTS = ListSpec(
-    select=select(Report),
+    select=select(*REPORT.columns),
     id_column=Report.id,
     sort_fields={"year": SortField((Report.edition_year,))},
     default_sort="-year",
-    to_item=lambda row: report_item(row["Report"]),
+    to_item=REPORT.to_item,
 )
-
-
-def report_item(report: Report) -> dict[str, Any]:
-    return {
-        "id": report.key,
-        "edition_year": report.edition_year,
-        "title": report.title,
-        "publisher": report.publisher,
-        "published": period(
-            report.published_date,
-            last_day(report.published_date, report.published_precision),
-            report.published_precision,
-        ),
-        "source_url": report.source_url,
-        "licence_note": report.licence_note,
-    }
 
 
 # --- missions --------------------------------------------------------------------------------
 
+MISSION = Shape(MissionOut, From(Mission, id=Mission.code, country=From(Country)))
 MISSIONS = ListSpec(
-    select=select(Mission, Country.iso3, Country.name.label("country_name")).join(
-        Country, Mission.country_id == Country.id
-    ),
+    select=select(*MISSION.columns).join(Country, Mission.country_id == Country.id),
     id_column=Mission.id,
     sort_fields={
         "code": SortField((Mission.code,)),
         "mandate_start": SortField((Mission.mandate_start,)),
     },
     default_sort="code",
-    to_item=lambda row: mission_item(row["Mission"], row["iso3"], row["country_name"]),
+    to_item=MISSION.to_item,
 )
-
-
-def mission_item(mission: Mission, iso3: str, country_name: str) -> dict[str, Any]:
-    return {
-        "id": mission.code,
-        "code": mission.code,
-        "name": mission.name,
-        "country": {"iso3": iso3, "name": country_name},
-        "status": mission.status,
-        "mandate_start": mission.mandate_start,
-        "mandate_end": mission.mandate_end,
-        "mandate_note": mission.mandate_note,
-    }
 
 
 def mission_counts(session: Session, mission_id: int | ColumnElement[int]) -> dict[str, int]:
@@ -109,22 +104,14 @@ def mission_counts(session: Session, mission_id: int | ColumnElement[int]) -> di
 
 # --- objectives ------------------------------------------------------------------------------
 
+OBJECTIVE = Shape(ObjectiveOut, From(Objective, id=Objective.number))
 OBJECTIVES = ListSpec(
-    select=select(Objective),
+    select=select(*OBJECTIVE.columns),
     id_column=Objective.id,
     sort_fields={"number": SortField((Objective.number,))},
     default_sort="number",
-    to_item=lambda row: objective_item(row["Objective"]),
+    to_item=OBJECTIVE.to_item,
 )
-
-
-def objective_item(objective: Objective) -> dict[str, Any]:
-    return {
-        "id": objective.number,
-        "number": objective.number,
-        "title": objective.title,
-        "description": objective.description,
-    }
 
 
 def objective_counts(session: Session, objective_id: int | ColumnElement[int]) -> dict[str, int]:
@@ -140,64 +127,39 @@ def objective_counts(session: Session, objective_id: int | ColumnElement[int]) -
 
 # --- countries and locations -----------------------------------------------------------------
 
+COUNTRY = Shape(CountryOut, From(Country, id=Country.iso3))
 COUNTRIES = ListSpec(
-    select=select(Country),
+    select=select(*COUNTRY.columns),
     id_column=Country.id,
     sort_fields={"iso3": SortField((Country.iso3,)), "name": SortField((Country.name,))},
     default_sort="name",
-    to_item=lambda row: {
-        "id": row["Country"].iso3,
-        "iso3": row["Country"].iso3,
-        "name": row["Country"].name,
-    },
+    to_item=COUNTRY.to_item,
 )
 
+LOCATION = Shape(LocationOut, From(Location, id=Location.key, country=From(Country)))
 LOCATIONS = ListSpec(
-    select=select(Location, Country.iso3, Country.name.label("country_name")).join(
-        Country, Location.country_id == Country.id
-    ),
+    select=select(*LOCATION.columns).join(Country, Location.country_id == Country.id),
     id_column=Location.id,
     sort_fields={"name": SortField((Location.name,)), "country": SortField((Country.iso3,))},
     default_sort="name",
-    to_item=lambda row: location_item(row["Location"], row["iso3"], row["country_name"]),
+    to_item=LOCATION.to_item,
 )
-
-
-def location_item(location: Location, iso3: str, country_name: str) -> dict[str, Any]:
-    return {
-        "id": location.key,
-        "name": location.name,
-        "kind": location.kind,
-        "country": {"iso3": iso3, "name": country_name},
-        "admin1": location.admin1,
-        "latitude": location.latitude,
-        "longitude": location.longitude,
-    }
 
 
 # --- partners --------------------------------------------------------------------------------
 
 PartnerCountry = aliased(Country)
 
+PARTNER = Shape(PartnerOut, From(Partner, id=Partner.key, country=PartnerCountry.iso3))
 PARTNERS = ListSpec(
-    select=select(Partner, PartnerCountry.iso3).outerjoin(
+    select=select(*PARTNER.columns).outerjoin(
         PartnerCountry, Partner.country_id == PartnerCountry.id
     ),
     id_column=Partner.id,
     sort_fields={"name": SortField((Partner.name,)), "kind": SortField((Partner.kind,))},
     default_sort="name",
-    to_item=lambda row: partner_item(row["Partner"], row["iso3"]),
+    to_item=PARTNER.to_item,
 )
-
-
-def partner_item(partner: Partner, iso3: str | None) -> dict[str, Any]:
-    return {
-        "id": partner.key,
-        "name": partner.name,
-        "acronym": partner.acronym,
-        "kind": partner.kind,
-        "country": iso3,
-    }
 
 
 def partner_works_with(mission_ids: list[int]) -> ColumnElement[bool]:
@@ -211,29 +173,20 @@ def partner_works_with(mission_ids: list[int]) -> ColumnElement[bool]:
 
 # --- vocabularies ----------------------------------------------------------------------------
 
+METRIC = Shape(MetricOut, From(Metric, id=Metric.code))
 METRICS = ListSpec(
-    select=select(Metric),
+    select=select(*METRIC.columns),
     id_column=Metric.id,
     sort_fields={"code": SortField((Metric.code,))},
     default_sort="code",
-    to_item=lambda row: {
-        "id": row["Metric"].code,
-        "code": row["Metric"].code,
-        "label": row["Metric"].label,
-        "unit": row["Metric"].unit,
-        "definition": row["Metric"].definition,
-    },
+    to_item=METRIC.to_item,
 )
 
+ACTIVITY_TYPE = Shape(ActivityTypeOut, From(ActivityType, id=ActivityType.code))
 ACTIVITY_TYPES = ListSpec(
-    select=select(ActivityType),
+    select=select(*ACTIVITY_TYPE.columns),
     id_column=ActivityType.id,
     sort_fields={"code": SortField((ActivityType.code,))},
     default_sort="code",
-    to_item=lambda row: {
-        "id": row["ActivityType"].code,
-        "code": row["ActivityType"].code,
-        "label": row["ActivityType"].label,
-        "definition": row["ActivityType"].definition,
-    },
+    to_item=ACTIVITY_TYPE.to_item,
 )

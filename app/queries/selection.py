@@ -6,14 +6,15 @@ The list routes, their CSV/NDJSON negotiation, the export routes, the stats rout
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement
 
-from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
+from app.enums import LocationKind, MissionStatus, PartnerKind
 from app.models import Location, Mission, Partner
 from app.queries import activities, figures, reference, rollups, stories
 from app.queries.filters import LOOKUPS, FilterResolver
@@ -33,77 +34,121 @@ class Selection:
     there: every filter is a rollup column and there is no full-text query."""
 
 
-def _resolved(
-    resolve: FilterResolver, raw: Raw, resolved: type[F], members: dict[str, type[StrEnum]]
-) -> F:
-    """Fill a filters dataclass field by field: codes and keys become ids, closed vocabularies
-    are checked, anything else (dates) passes through."""
+def _resolved(resolve: FilterResolver, raw: Raw, resolved: type[F]) -> F:
+    """Fill a filters dataclass field by field: codes and keys become ids (`LOOKUPS`), a
+    closed vocabulary (a field of `list[SomeStrEnum]`) is checked, anything else (dates, a
+    name search) passes through."""
+    hints = typing.get_type_hints(resolved)
     names = [field_.name for field_ in fields(resolved)]  # type: ignore[arg-type]
     values: dict[str, Any] = resolve.ids_of({n: raw.get(n) for n in names if n in LOOKUPS})
     for name in names:
-        if name in members:
-            values[name] = resolve.members(name, raw.get(name), members[name])
+        vocabulary = vocabulary_of(hints[name])
+        if vocabulary is not None:
+            values[name] = resolve.members(name, raw.get(name), vocabulary)
         elif name not in LOOKUPS:
             values[name] = raw.get(name)
     return resolved(**values)
 
 
-def figures_where(resolve: FilterResolver, raw: Raw) -> Selection:
-    resolved = _resolved(resolve, raw, figures.FigureFilters, {"qualifier": Qualifier})
+def vocabulary_of(annotation: Any) -> type[StrEnum] | None:
+    """The closed vocabulary a filter field holds (`list[Qualifier] | None` -> Qualifier)."""
+    for arg in typing.get_args(annotation):
+        (member,) = typing.get_args(arg) or (None,)
+        if isinstance(member, type) and issubclass(member, StrEnum):
+            return member
+    return None
+
+
+@dataclass(frozen=True)
+class Filters(Generic[F]):
+    """A dataset's filters: the dataclass that declares them (its fields are the filter
+    parameters, in order; the API's query model is made from it) and their SQL conditions."""
+
+    fields: type[F]
+    conditions: Callable[[F], Selection]
+
+    def names(self) -> list[str]:
+        return [field_.name for field_ in fields(self.fields)]  # type: ignore[arg-type]
+
+    def where(self, resolve: FilterResolver, raw: Raw) -> Selection:
+        return self.conditions(_resolved(resolve, raw, self.fields))
+
+
+def _figures(resolved: figures.FigureFilters) -> Selection:
     return Selection(figures.conditions(resolved), rollup=rollups.FIGURES.conditions(resolved))
 
 
-def activities_where(resolve: FilterResolver, raw: Raw) -> Selection:
-    resolved = _resolved(resolve, raw, activities.ActivityFilters, {})
+def _activities(resolved: activities.ActivityFilters) -> Selection:
     return Selection(
         activities.conditions(resolved), rollup=rollups.ACTIVITIES.conditions(resolved)
     )
 
 
-def stories_where(resolve: FilterResolver, raw: Raw) -> Selection:
-    resolved = _resolved(resolve, raw, stories.StoryFilters, {"kind": StoryKind})
+def _stories(resolved: stories.StoryFilters) -> Selection:
     return Selection(stories.conditions(resolved))
 
 
-def missions_where(resolve: FilterResolver, raw: Raw) -> Selection:
+FIGURES = Filters(figures.FigureFilters, _figures)
+ACTIVITIES = Filters(activities.ActivityFilters, _activities)
+STORIES = Filters(stories.StoryFilters, _stories)
+
+
+@dataclass(frozen=True)
+class MissionFilters:
+    country: list[int] | None = None
+    status: list[MissionStatus] | None = None
+
+
+def _missions(f: MissionFilters) -> Selection:
     where: list[ColumnElement[bool]] = []
-    countries = resolve.ids("country", raw.get("country"))
-    statuses = resolve.members("status", raw.get("status"), MissionStatus)
-    if countries is not None:
-        where.append(Mission.country_id.in_(countries))
-    if statuses is not None:
-        where.append(Mission.status.in_(statuses))
+    if f.country is not None:
+        where.append(Mission.country_id.in_(f.country))
+    if f.status is not None:
+        where.append(Mission.status.in_(f.status))
     return Selection(where)
 
 
-def locations_where(resolve: FilterResolver, raw: Raw) -> Selection:
+@dataclass(frozen=True)
+class LocationFilters:
+    country: list[int] | None = None
+    kind: list[LocationKind] | None = None
+    q: str | None = None
+    """A name search (not full-text: locations are not `searchable`)."""
+
+
+def _locations(f: LocationFilters) -> Selection:
     where: list[ColumnElement[bool]] = []
-    countries = resolve.ids("country", raw.get("country"))
-    kinds = resolve.members("kind", raw.get("kind"), LocationKind)
-    if countries is not None:
-        where.append(Location.country_id.in_(countries))
-    if kinds is not None:
-        where.append(Location.kind.in_(kinds))
-    if raw.get("q"):
-        where.append(reference.name_matches(raw["q"], Location.name, Location.admin1))
+    if f.country is not None:
+        where.append(Location.country_id.in_(f.country))
+    if f.kind is not None:
+        where.append(Location.kind.in_(f.kind))
+    if f.q:
+        where.append(reference.name_matches(f.q, Location.name, Location.admin1))
     return Selection(where)
 
 
-def partners_where(resolve: FilterResolver, raw: Raw) -> Selection:
+@dataclass(frozen=True)
+class PartnerFilters:
+    mission: list[int] | None = None
+    country: list[int] | None = None
+    kind: list[PartnerKind] | None = None
+    q: str | None = None
+    """A name search (not full-text: partners are not `searchable`)."""
+
+
+def _partners(f: PartnerFilters) -> Selection:
     where: list[ColumnElement[bool]] = []
-    ids = resolve.ids_of({"mission": raw.get("mission"), "country": raw.get("country")})
-    missions, countries = ids["mission"], ids["country"]
-    kinds = resolve.members("kind", raw.get("kind"), PartnerKind)
-    if missions is not None:
-        where.append(reference.partner_works_with(missions))
-    if countries is not None:
-        where.append(Partner.country_id.in_(countries))
-    if kinds is not None:
-        where.append(Partner.kind.in_(kinds))
-    if raw.get("q"):
-        where.append(reference.name_matches(raw["q"], Partner.name, Partner.acronym))
+    if f.mission is not None:
+        where.append(reference.partner_works_with(f.mission))
+    if f.country is not None:
+        where.append(Partner.country_id.in_(f.country))
+    if f.kind is not None:
+        where.append(Partner.kind.in_(f.kind))
+    if f.q:
+        where.append(reference.name_matches(f.q, Partner.name, Partner.acronym))
     return Selection(where)
 
 
-def no_filters(resolve: FilterResolver, raw: Raw) -> Selection:
-    return Selection()
+MISSIONS = Filters(MissionFilters, _missions)
+LOCATIONS = Filters(LocationFilters, _locations)
+PARTNERS = Filters(PartnerFilters, _partners)

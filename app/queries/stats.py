@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Select,
+    Text,
     and_,
     case,
     cast,
     distinct,
     exists,
+    false,
     func,
     or_,
     select,
@@ -22,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.enums import Qualifier
-from app.errors import InvalidParameters, parameter_error
 from app.models import (
     ActivityType,
     Figure,
@@ -35,45 +36,13 @@ from app.models import (
     figure_rollup,
     story_mission,
 )
-from app.queries import figures
-from app.queries.figures import figure_country
+from app.queries import figures, grouping
+from app.queries.axes import TIME_AXES, arrange
+from app.queries.figures import effective_end, effective_precision, effective_start, figure_country
+from app.queries.grouping import Grouping, GroupKey
 from app.queries.keyset import Expression
-from app.queries.listing import plan_for_the_words, search_condition
+from app.queries.listing import AnySelect
 from app.queries.selection import Selection
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """A way to group figures: the value it reports, plus labels shown beside it."""
-
-    key: Expression
-    labels: dict[str, Expression]
-    rollup_key: Expression | None = None
-    """The key over ROLLUP_FROM, for a dimension the figure rollup keeps."""
-    rollup_labels: dict[str, Expression] | None = None
-    """The labels over ROLLUP_FROM, when they differ from `labels`."""
-
-
-FIGURE_UNIT = func.coalesce(Figure.unit, Metric.unit)
-"""What one unit of a figure's value is: its own unit, else its metric's."""
-ROLLUP_UNIT = func.coalesce(figure_rollup.c.unit, Metric.unit)
-
-DIMENSIONS: dict[str, Dimension] = {
-    "mission": Dimension(Mission.code, {}, Mission.code),
-    "objective": Dimension(Objective.number, {}, Objective.number),
-    "country": Dimension(figure_country, {}),
-    # a metric's groups are split by unit too (labels are grouped): figures that count
-    # different things (convictions of persons, convictions in cases) are never added up
-    "metric": Dimension(
-        Metric.code,
-        {"metric_label": Metric.label, "unit": FIGURE_UNIT},
-        Metric.code,
-        {"metric_label": Metric.label, "unit": ROLLUP_UNIT},
-    ),
-    "year": Dimension(Figure.edition_year, {}, figure_rollup.c.edition_year),
-    "activity_type": Dimension(ActivityType.code, {}),
-    "location": Dimension(Location.key, {"location_name": Location.name}),
-}
 
 ROLLUP_FROM = (
     select(figure_rollup)
@@ -81,27 +50,61 @@ ROLLUP_FROM = (
     .outerjoin(Objective, Objective.id == figure_rollup.c.objective_id)
     .outerjoin(Metric, Metric.id == figure_rollup.c.metric_id)
 )
-"""The figure rollup with the labels its dimensions report (stats read it when they can)."""
+"""The figure rollup with the codes its dimensions report (stats read it when they can)."""
+
+
+def _period(axis: str) -> GroupKey:
+    return GroupKey(TIME_AXES[axis].key(effective_start, effective_end, effective_precision))
+
+
+FIGURE_UNIT = func.coalesce(Figure.unit, Metric.unit)
+"""What one unit of a figure's value is: its own unit, else its metric's."""
+ROLLUP_UNIT = func.coalesce(figure_rollup.c.unit, Metric.unit)
+
+FIGURES = Grouping(
+    figures.SPEC,
+    {
+        "mission": GroupKey(Mission.code, rollup=Mission.code),
+        "objective": GroupKey(Objective.number, rollup=Objective.number),
+        "country": GroupKey(figure_country),
+        "metric": GroupKey(Metric.code, rollup=Metric.code),
+        "year": GroupKey(Figure.edition_year, rollup=figure_rollup.c.edition_year),
+        "activity_type": GroupKey(ActivityType.code),
+        "location": GroupKey(Location.key),
+        "month": _period("month"),
+        "quarter": _period("quarter"),
+        "period_year": _period("period_year"),
+        "qualifier": GroupKey(Figure.qualifier, rollup=figure_rollup.c.qualifier),
+        # added when a metric's figures count in different units, never asked for
+        "unit": GroupKey(FIGURE_UNIT, rollup=ROLLUP_UNIT),
+    },
+    "figures",
+    func.count(Figure.id),
+    ROLLUP_FROM,
+    func.sum(figure_rollup.c.figures),
+)
+"""Figures grouped by any dimension (and by qualifier, for facets)."""
+
+DIMENSIONS = (
+    "mission",
+    "objective",
+    "country",
+    "metric",
+    "year",
+    "activity_type",
+    "location",
+    "month",
+    "quarter",
+    "period_year",
+)
+"""What `group_by` takes on figure stats."""
 
 LOWER_BOUND = (Qualifier.AT_LEAST, Qualifier.MORE_THAN)
 APPROXIMATE = (Qualifier.APPROXIMATELY, Qualifier.NEARLY)
 
 
 def parse_group_by(text: str | None) -> list[str]:
-    names = [part.strip() for part in (text or "").split(",") if part.strip()]
-    unknown = [name for name in names if name not in DIMENSIONS]
-    if unknown:
-        raise InvalidParameters(
-            [
-                parameter_error(
-                    "group_by",
-                    f"unknown dimension(s): {', '.join(unknown)}; allowed: {', '.join(DIMENSIONS)}",
-                )
-            ]
-        )
-    if len(set(names)) != len(names):
-        raise InvalidParameters([parameter_error("group_by", "a dimension is given twice")])
-    return names
+    return grouping.parse_group_by(text, DIMENSIONS)
 
 
 def _rollup_measures() -> list[ColumnElement[Any]]:
@@ -180,7 +183,7 @@ def _parts_split(session: Session) -> bool | None:
 
 
 def _without_parts_whose_whole_is_in(
-    base: Select[Any], keys: list[Expression]
+    base: AnySelect, keys: list[Expression]
 ) -> ColumnElement[bool]:
     """The rule, on the rows: a figure is left out of a group when it is a part and its whole
     is selected too and falls in the same group. A part selected without its whole (a search
@@ -207,72 +210,82 @@ def _without_parts_whose_whole_is_in(
 
 
 def figure_stats(
-    session: Session, selection: Selection, group_by: list[str]
+    session: Session,
+    selection: Selection,
+    group_by: list[str],
+    raw: Mapping[str, Any] | None = None,
+    *,
+    fill: bool = True,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Sums of figure values per group, and the dimensions they were grouped by.
 
-    Figures of different metrics, or of one metric in different units, count different things,
-    so they are never added together: when the selection holds several (metric, unit) pairs
-    and `metric` is not asked for, the groups are split by metric (and its unit) as well.
-    A part is never added to its whole: it is left out of a group that holds its whole.
-    Read from the figure rollup when the selection and every dimension allow it (thousands
-    of groups instead of every figure) and no part could sit in another rollup group than
-    its whole; otherwise from the figures themselves.
+    Figures of different metrics count different things, so they are never added together:
+    when the selection holds several metrics and `metric` is not asked for, the groups are
+    split by metric as well (by the metrics present only); figures of one metric in several
+    units (convictions of persons, convictions in cases) are split by `unit` too. A part is
+    never added to its whole: it is left out of a group that holds its whole. Read from the
+    figure rollup when the selection and every dimension allow it (thousands of groups instead
+    of every figure), and no part could sit in another rollup group than its whole;
+    otherwise from the figures themselves. With `fill`, every value the filters `raw` allow
+    on each asked dimension appears, an empty group holding zero figures.
     """
-    kinds: list[Expression]
-    counted: ColumnElement[Any]
-    split = _parts_split(session)
-    from_rollup = (
-        selection.rollup is not None
-        and all(DIMENSIONS[name].rollup_key is not None for name in group_by)
-        and not split
+    split_pairs = _parts_split(session)
+    if split_pairs:  # a part could sit in another rollup group than its whole
+        selection = replace(selection, rollup=None)
+    from_rollup = FIGURES.uses_rollup(selection, group_by)
+    kinds = (
+        [figure_rollup.c.metric_id, ROLLUP_UNIT] if from_rollup else [Figure.metric_id, FIGURE_UNIT]
     )
-    if from_rollup:
-        base = ROLLUP_FROM.where(*(selection.rollup or ()))
-        kinds = [figure_rollup.c.metric_id, ROLLUP_UNIT]
-        measures = _rollup_measures()
-        counted = func.sum(case((figure_rollup.c.is_part.is_(False), figure_rollup.c.figures)))
-    else:
-        conditions = list(selection.conditions)
-        if selection.q:
-            plan_for_the_words(session)
-            conditions.append(search_condition(figures.SPEC, selection.q))
-        base = figures.SPEC.select.where(*conditions)
-        kinds = [Figure.metric_id, FIGURE_UNIT]
-        measures = _measures()
-        counted = func.count(Figure.id)
-    if "metric" not in group_by:
-        kind_count = session.scalar(
-            base.with_only_columns(func.count(distinct(tuple_(*kinds)))).order_by(None)
-        )
-        if (kind_count or 0) > 1:
-            group_by = [*group_by, "metric"]
-    dimensions = [DIMENSIONS[name] for name in group_by]
-    key_exprs = [
-        d.rollup_key if from_rollup and d.rollup_key is not None else d.key for d in dimensions
-    ]
-    label_exprs = {
-        label: expr
-        for d in dimensions
-        for label, expr in ((d.rollup_labels or d.labels) if from_rollup else d.labels).items()
+    metric_count, kind_count = session.execute(
+        FIGURES.base(selection, group_by, session)
+        .with_only_columns(func.count(distinct(kinds[0])), func.count(distinct(tuple_(*kinds))))
+        .order_by(None)
+    ).one()
+    split: list[str] = []
+    if "metric" not in group_by and (metric_count or 0) > 1:
+        split.append("metric")
+    if (kind_count or 0) > (metric_count or 0):  # one metric in several units
+        split.append("unit")
+    names = [*group_by, *split]
+    measures, rollup_measures = _measures(), _rollup_measures()
+    if "unit" not in names:  # one unit per group: say which
+        measures = [func.min(FIGURE_UNIT).label("unit"), *measures]
+        rollup_measures = [func.min(ROLLUP_UNIT).label("unit"), *rollup_measures]
+    exclude = None
+    if split_pairs is not None:
+        exclude = _without_parts_whose_whole_is_in
+    rows = FIGURES.rows(session, selection, names, measures, rollup_measures, exclude=exclude)
+    groups = arrange(
+        session,
+        names,
+        rows,
+        raw or {},
+        lambda: empty_measures(session),
+        fill=fill,
+        present_only=split,
+    )
+    return names, groups
+
+
+def empty_measures(session: Session) -> dict[str, Any]:
+    """The measures of a group holding no figure: what the aggregates give over no row, with
+    `sum` 0 and every flag (a boolean, by PostgreSQL's own types) false, so that a chart
+    draws a zero, not a gap."""
+    measures = _measures()
+    types = [cast(func.pg_typeof(m), Text).label(f"_type{i}") for i, m in enumerate(measures)]
+    statement = figures.SPEC.select.with_only_columns(*measures, *types).where(false())
+    # an aggregate without GROUP BY gives one row even over no row
+    found = session.execute(statement).mappings().one()
+    row = {m.name: found[m.name] for m in measures}
+    for i, measure in enumerate(measures):
+        if row[measure.name] is None and found[f"_type{i}"] == "boolean":
+            row[measure.name] = False
+    return {
+        "unit": None,
+        **row,
+        "sum": row["sum"] or 0,
+        "breakdown_base": row["breakdown_base"] or 0,
     }
-    keys: list[ColumnElement[Any]] = [
-        expr.label(name) for name, expr in zip(group_by, key_exprs, strict=True)
-    ]
-    labels: list[ColumnElement[Any]] = [expr.label(name) for name, expr in label_exprs.items()]
-    if "metric" not in group_by:  # one metric in one unit: say which unit the sums count
-        measures = [func.min(kinds[1]).label("unit"), *measures]
-    statement = base.with_only_columns(*keys, *labels, *measures)
-    if not from_rollup and split is not None:
-        statement = statement.where(
-            _without_parts_whose_whole_is_in(base, [*key_exprs, *label_exprs.values()])
-        )
-    statement = (
-        statement.group_by(*keys, *labels)
-        .having(counted > 0)  # no phantom all-null group when nothing matched
-        .order_by(*(key.asc().nulls_last() for key in keys))
-    )
-    return group_by, [dict(row) for row in session.execute(statement).mappings()]
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
@@ -376,7 +389,7 @@ def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any
     selection = Selection(
         [Figure.metric_id.in_(metric_ids)], rollup=[figure_rollup.c.metric_id.in_(metric_ids)]
     )
-    _, groups = figure_stats(session, selection, [name, "metric"])
+    _, groups = figure_stats(session, selection, [name, "metric"], fill=False)
     headlines: dict[Any, dict[str, dict[str, Any]]] = {}
     for group in groups:
         if group[name] is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 
+from app.enums import StoryKind
 from app.models import (
     Activity,
     Country,
@@ -21,9 +21,11 @@ from app.models import (
     story_country,
     story_mission,
 )
+from app.queries.items import From, Shape
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
 from app.queries.shapes import json_values, linked, overlaps
+from app.schemas.content import StoryOut
 
 mission_codes = linked(json_values(Mission.code), story_mission, Story.id)
 country_codes = linked(json_values(Country.iso3), story_country, Story.id)
@@ -32,26 +34,24 @@ activity_count = (
 )
 figure_count = select(func.count(Figure.id)).where(Figure.story_id == Story.id).scalar_subquery()
 
+ITEM = Shape(
+    StoryOut,
+    From(
+        Story,
+        id=Story.key,
+        objective=From(Objective),
+        missions=mission_codes,
+        countries=country_codes,
+        year=Report.edition_year,
+        report=Report.key,
+        activity_count=activity_count,
+        figure_count=figure_count,
+    ),
+)
+"""Each story as the API shows it (`StoryOut`), and the columns it is read from."""
+
 SELECT = (
-    select(
-        Story.id,
-        Story.key,
-        Story.number,
-        Story.kind,
-        Story.position,
-        Story.title,
-        Story.section,
-        Story.summary,
-        Story.editorial_note,
-        Objective.number.label("objective_number"),
-        Objective.title.label("objective_title"),
-        Report.key.label("report_key"),
-        Report.edition_year,
-        mission_codes.label("missions"),
-        country_codes.label("countries"),
-        activity_count.label("activity_count"),
-        figure_count.label("figure_count"),
-    )
+    select(*ITEM.columns)
     .select_from(Story)
     .join(Report, Story.report_id == Report.id)
     .outerjoin(Objective, Story.objective_id == Objective.id)
@@ -67,36 +67,12 @@ DEFAULT_SORT = "position"
 """Report order: newest edition first, then reading order (`order_key`)."""
 
 
-def to_item(row: RowMapping) -> dict[str, Any]:
-    return {
-        "id": row["key"],
-        "number": row["number"],
-        "kind": row["kind"],
-        "title": row["title"],
-        "summary": row["summary"],
-        "objective": (
-            {"number": row["objective_number"], "title": row["objective_title"]}
-            if row["objective_number"]
-            else None
-        ),
-        "missions": row["missions"],
-        "countries": row["countries"],
-        "year": row["edition_year"],
-        "report": row["report_key"],
-        "section": row["section"],
-        "position": row["position"],
-        "editorial_note": row["editorial_note"],
-        "activity_count": row["activity_count"],
-        "figure_count": row["figure_count"],
-    }
-
-
 SPEC = ListSpec(
     select=SELECT,
     id_column=Story.id,
     sort_fields=SORT_FIELDS,
     default_sort=DEFAULT_SORT,
-    to_item=to_item,
+    to_item=ITEM.to_item,
     search_vector=Story.search_vector,
 )
 
@@ -108,7 +84,7 @@ class StoryFilters:
     country: list[int] | None = None
     location: list[int] | None = None
     partner: list[int] | None = None
-    kind: list[str] | None = None
+    kind: list[StoryKind] | None = None
     year: list[int] | None = None
     date_from: date | None = None
     date_to: date | None = None

@@ -29,6 +29,30 @@ class PeriodOut(Schema):
     precision: DatePrecision
 
 
+class FacetValue(Schema):
+    value: Any = Field(description="A value of the filter; send it back as that filter.")
+    label: str | None = Field(description="Its name (mission name, metric label, ...).")
+    count: int = Field(description="Records holding it, under the current filters.")
+
+
+class Facet(Schema):
+    model_config = example(
+        {
+            "values": [
+                {
+                    "value": "MONUSCO",
+                    "label": "United Nations Organization Stabilization "
+                    "Mission in the Democratic Republic of the Congo",
+                    "count": 26,
+                }
+            ],
+            "truncated": False,
+        }
+    )
+    values: list[FacetValue] = Field(description="Most records first (at most 100).")
+    truncated: bool = Field(description="Whether more values hold records.")
+
+
 class Page(Schema, Generic[T]):
     """One page of a list. Follow `next_cursor` (or the `Link: rel=next` header) for more."""
 
@@ -36,6 +60,9 @@ class Page(Schema, Generic[T]):
     items: list[T]
     total: int = Field(description="Number of items matching the filters, over all pages.")
     next_cursor: str | None = Field(description="Token for the next page; null on the last.")
+    facets: dict[str, Facet] | None = Field(
+        None, description="Only with `facets`: per facet asked, its values and their counts."
+    )
 
 
 class Counts(Schema):

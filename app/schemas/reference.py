@@ -16,9 +16,11 @@ class CountryRef(Schema):
     name: str
 
 
-class CountryOut(CountryRef):
+class CountryOut(Schema):
     model_config = example({"id": "COD", "iso3": "COD", "name": "Democratic Republic of the Congo"})
     id: str = Field(description="ISO 3166-1 alpha-3 code.")
+    iso3: str
+    name: str
 
 
 class ReportOut(Schema):

@@ -8,7 +8,9 @@ from app.schemas.common import Schema, example
 
 
 class FigureGroup(Schema):
-    """One group: its dimension values (named as in group_by) and its measures."""
+    """One group: its dimension values (named as in group_by), their labels (`mission_name`,
+    `objective_title`, `country_name`, `metric_label` and `unit`, `activity_type_label`,
+    `location_name`, `month_label`, ...) and its measures."""
 
     model_config = ConfigDict(
         extra="allow",
@@ -16,6 +18,8 @@ class FigureGroup(Schema):
             {
                 "mission": "MONUSCO",
                 "metric": "convictions",
+                "mission_name": "United Nations Organization Stabilization Mission in the "
+                "Democratic Republic of the Congo",
                 "metric_label": "Convictions",
                 "unit": "person",
                 "sum": 65,
@@ -57,6 +61,47 @@ class FigureStats(Schema):
     model_config = example({"group_by": ["mission", "metric"], "groups": []})
     group_by: list[str]
     groups: list[FigureGroup]
+
+
+class ActivityGroup(Schema):
+    """One group: its dimension values and labels (as in the figure stats), and its count."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        **example(
+            {
+                "mission": "MONUSCO",
+                "mission_name": "United Nations Organization Stabilization Mission in the "
+                "Democratic Republic of the Congo",
+                "activities": 26,
+            }
+        ),
+    )
+    activities: int = Field(description="Activities in the group.")
+
+
+class ActivityStats(Schema):
+    model_config = example({"group_by": ["mission"], "total": 84, "groups": []})
+    group_by: list[str]
+    total: int = Field(description="Activities selected, each counted once.")
+    groups: list[ActivityGroup]
+
+
+class StoryGroup(Schema):
+    """One group: its dimension values and labels (as in the figure stats), and its count."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        **example({"objective": 2, "objective_title": "Accountability", "stories": 4}),
+    )
+    stories: int = Field(description="Stories in the group.")
+
+
+class StoryStats(Schema):
+    model_config = example({"group_by": ["objective"], "total": 32, "groups": []})
+    group_by: list[str]
+    total: int = Field(description="Stories selected, each counted once.")
+    groups: list[StoryGroup]
 
 
 class Headline(Schema):

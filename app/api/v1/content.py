@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from app.api.negotiation import ListFormat
 from app.api.v1 import params
-from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams
+from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams, facets_param
 from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
-from app.queries.datasets import DatasetName
+from app.queries.datasets import DatasetName, described
 from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.content import ActivityDetail, ActivityOut, FigureOut, StoryDetail, StoryOut
@@ -33,12 +33,15 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"description": "A parameter is invalid (problem+json naming each one)"},
 }
 
-StoryPath = Annotated[str, Path(description="Story id.", examples=["2023-story-17"])]
+StoryPath = Annotated[
+    str, Path(description="Story id.", examples=[described(DatasetName.STORIES).record.example])
+]
 ActivityPath = Annotated[
-    str, Path(description="Activity id.", examples=["2023-story-10-mobile-courts-support"])
+    str,
+    Path(description="Activity id.", examples=[described(DatasetName.ACTIVITIES).record.example]),
 ]
 FigurePath = Annotated[
-    str, Path(description="Figure id.", examples=["2023-story-17-survivors-identified"])
+    str, Path(description="Figure id.", examples=[described(DatasetName.FIGURES).record.example])
 ]
 
 
@@ -51,11 +54,17 @@ def list_stories(
     sort: Annotated[str | None, params.sort_param(stories.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(stories.SPEC)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.STORIES)] = None,
     query: StoryParams,
 ) -> Response:
     """Stories, highlight boxes and overview sections of the reports."""
     return list_response(
-        request, session, query.criteria(DatasetName.STORIES), PageRequest(limit, cursor, sort), fmt
+        request,
+        session,
+        query.criteria(DatasetName.STORIES),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
     )
 
 
@@ -81,6 +90,7 @@ def list_activities(
     sort: Annotated[str | None, params.sort_param(activities.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(activities.SPEC)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.ACTIVITIES)] = None,
     query: ActivityParams,
 ) -> Response:
     """What the missions did: trainings, patrols, mobile courts, consultations, ..."""
@@ -90,6 +100,7 @@ def list_activities(
         query.criteria(DatasetName.ACTIVITIES),
         PageRequest(limit, cursor, sort),
         fmt,
+        facets,
     )
 
 
@@ -116,11 +127,17 @@ def list_figures(
     sort: Annotated[str | None, params.sort_param(figures.SPEC)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, params.cursor_param(figures.SPEC)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.FIGURES)] = None,
     query: FigureParams,
 ) -> Response:
     """The numbers the report gives, each with its qualifier, breakdown and evidence."""
     return list_response(
-        request, session, query.criteria(DatasetName.FIGURES), PageRequest(limit, cursor, sort), fmt
+        request,
+        session,
+        query.criteria(DatasetName.FIGURES),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
     )
 
 

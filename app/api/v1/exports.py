@@ -11,8 +11,9 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.api.v1.list_queries import QUERY_MODELS, ListQuery
+from app.api.v1.params import Bom
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
-from app.db.session import SessionDep
+from app.db.session import SessionDep, read_engine
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
 from app.queries.datasets import DatasetName
@@ -64,7 +65,7 @@ def datapackage(request: Request) -> Response:
     return file_response(
         request,
         package_chunks(
-            request.app.state.engine,
+            read_engine(request),
             timeout_ms=request.app.state.settings.db_export_timeout_ms,
         ),
         "zip",
@@ -80,12 +81,25 @@ def _register(dataset: DatasetName, model: type[ListQuery]) -> None:
         fmt: Format,
         *,
         hxl: Hxl = False,
+        bom: Bom = False,
         query: Annotated[model, Query()],  # type: ignore[valid-type]
     ) -> Response:
-        if hxl and fmt != "csv":
-            raise InvalidParameters([parameter_error("hxl", "HXL hashtags apply to CSV only")])
+        wrong = [
+            parameter_error(name, reason)
+            for name, given, reason in (
+                ("hxl", hxl, "HXL hashtags apply to CSV only"),
+                ("bom", bom, "the byte-order mark applies to CSV only"),
+            )
+            if given and fmt != "csv"
+        ]
+        if wrong:
+            raise InvalidParameters(wrong)
         selection = ListQuery.criteria(query, dataset).resolve(session)
-        return export_response(request, dataset, selection, fmt, hxl=hxl)
+        # the filters exactly as the client wrote them, for the cover sheet of a workbook
+        filters = [(k, v) for k, v in request.query_params.multi_items() if k in filter_names]
+        return export_response(request, dataset, selection, fmt, hxl=hxl, bom=bom, filters=filters)
+
+    filter_names = frozenset(info.alias or name for name, info in model.model_fields.items())
 
     export.__doc__ = (
         f"All {dataset.replace('-', ' ')} matching the filters of `/v1/{dataset}`, streamed."

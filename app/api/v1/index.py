@@ -1,5 +1,5 @@
 """The front door: `/v1` lists where everything is and which version of the data is served;
-`/` leads there (or, for a browser, to the interactive docs).
+`/` leads there (or, for a browser, to the explorer's pages).
 
 The links come from the OpenAPI document, so a new route appears here without editing this.
 """
@@ -99,7 +99,10 @@ def register(router: APIRouter) -> None:
 
 @root_router.get("/", include_in_schema=False)
 async def root(request: Request) -> RedirectResponse:
-    """Programs go to the index; a browser (it asks for HTML) goes to the interactive docs."""
+    """Programs go to the index; a browser (it asks for HTML) goes to the explorer."""
     wants_html = "text/html" in request.headers.get("accept", "")
-    target = "/docs" if wants_html else "/v1"
-    return RedirectResponse(str(request.base_url).rstrip("/") + target, status_code=307)
+    target = "/explore" if wants_html else "/v1"
+    # the target depends on Accept: caches must keep the two apart
+    return RedirectResponse(
+        str(request.base_url).rstrip("/") + target, status_code=307, headers={"Vary": "Accept"}
+    )

@@ -1,4 +1,9 @@
-"""Each list's filter parameters, declared once as a Pydantic model.
+"""Each list's filter parameters as a Pydantic model, made from the dataset's filters.
+
+A dataset's filters are declared once, as the fields of its filters dataclass in the query
+layer (app/queries/selection.py), which resolves them; each field becomes a query parameter
+here, documented by its name (`PARAMETERS`) or, for a closed vocabulary, by the vocabulary
+(`VOCABULARIES`).
 
 FastAPI reads a model given as `Annotated[Model, Query()]` field by field from the query
 string, so one class gives the list route, its export route and (for figures) the stats route
@@ -13,13 +18,18 @@ and `cursor` in the OpenAPI document, where the former per-dataset dependencies 
 
 from __future__ import annotations
 
-from typing import Annotated
+import typing
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from app.api.v1 import params
-from app.queries.datasets import Criteria, DatasetName
+from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
+from app.queries.datasets import DATASETS, Criteria, DatasetName
+from app.queries.facets import FACETS
+from app.queries.selection import Filters, vocabulary_of
 
 
 class ListQuery(BaseModel):
@@ -32,76 +42,77 @@ class ListQuery(BaseModel):
         return Criteria(dataset, self.model_dump(exclude_none=True))
 
 
-class SharedContentQuery(ListQuery):
-    """What stories, activities and figures can all be filtered by."""
-
-    mission: params.Mission = None
-    objective: params.ObjectiveNumber = None
-    country: params.Country = None
-    location: params.Location = None
-    partner: params.Partner = None
-
-
-class StoryQuery(SharedContentQuery):
-    kind: params.StoryKindCode = None
-    year: params.Year = None
-    date_from: params.DateFrom = None
-    date_to: params.DateTo = None
-    q: params.SearchText = None
-
-
-class ActivityQuery(SharedContentQuery):
-    story: params.StoryId = None
-    type: params.ActivityTypeCode = None
-    year: params.Year = None
-    date_from: params.DateFrom = None
-    date_to: params.DateTo = None
-    q: params.SearchText = None
-
-
-class FigureQuery(SharedContentQuery):
-    story: params.StoryId = None
-    activity: params.ActivityId = None
-    type: params.ActivityTypeCode = None
-    metric: params.MetricCode = None
-    qualifier: params.QualifierCode = None
-    year: params.Year = None
-    date_from: params.DateFrom = None
-    date_to: params.DateTo = None
-    q: params.SearchText = None
+PARAMETERS: dict[str, Any] = {
+    "mission": params.Mission,
+    "objective": params.ObjectiveNumber,
+    "country": params.Country,
+    "location": params.Location,
+    "partner": params.Partner,
+    "story": params.StoryId,
+    "activity": params.ActivityId,
+    "type": params.ActivityTypeCode,
+    "metric": params.MetricCode,
+    "year": params.Year,
+    "date_from": params.DateFrom,
+    "date_to": params.DateTo,
+    "q": params.NameSearch,
+}
+"""How each filter is given and documented, by its name: the same in every list."""
+VOCABULARIES: dict[type[StrEnum], Any] = {
+    Qualifier: params.QualifierCode,
+    StoryKind: params.StoryKindCode,
+    MissionStatus: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")],
+    LocationKind: Annotated[str | None, params.listed("Location kind(s).", "camp")],
+    PartnerKind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")],
+}
+"""A filter of a closed vocabulary (`kind`, `status`, ...), by its vocabulary."""
 
 
-class MissionQuery(ListQuery):
-    country: params.Country = None
-    status: Annotated[str | None, params.listed("Status(es): active, closed.", "closed")] = None
+def query_model(dataset: str, filters: Filters[Any], *, searchable: bool) -> type[ListQuery]:
+    """The query model of a dataset's filters: the fields of its filters dataclass
+    (app/queries/selection.py), in order, then `q` when the dataset is full-text searchable."""
+    hints = typing.get_type_hints(filters.fields)
+    fields: dict[str, Any] = {}
+    for name in filters.names():
+        vocabulary = vocabulary_of(hints[name])
+        fields[name] = (VOCABULARIES[vocabulary] if vocabulary else PARAMETERS[name], None)
+    if searchable:
+        fields["q"] = (params.SearchText, None)
+    title = "".join(part.title() for part in dataset.split("-"))
+    return create_model(f"{title}Query", __base__=ListQuery, **fields)
 
-
-class LocationQuery(ListQuery):
-    country: params.Country = None
-    kind: Annotated[str | None, params.listed("Location kind(s).", "camp")] = None
-    q: params.NameSearch = None
-
-
-class PartnerQuery(ListQuery):
-    mission: params.Mission = None
-    country: params.Country = None
-    kind: Annotated[str | None, params.listed("Partner kind(s).", "un_entity")] = None
-    q: params.NameSearch = None
-
-
-FigureParams = Annotated[FigureQuery, Query()]
-ActivityParams = Annotated[ActivityQuery, Query()]
-StoryParams = Annotated[StoryQuery, Query()]
-MissionParams = Annotated[MissionQuery, Query()]
-LocationParams = Annotated[LocationQuery, Query()]
-PartnerParams = Annotated[PartnerQuery, Query()]
 
 QUERY_MODELS: dict[DatasetName, type[ListQuery]] = {
-    DatasetName.FIGURES: FigureQuery,
-    DatasetName.ACTIVITIES: ActivityQuery,
-    DatasetName.STORIES: StoryQuery,
-    DatasetName.MISSIONS: MissionQuery,
-    DatasetName.LOCATIONS: LocationQuery,
-    DatasetName.PARTNERS: PartnerQuery,
+    name: query_model(name, declared.filters, searchable=declared.searchable)
+    for name, declared in DATASETS.items()
+    if declared.filters
 }
 """Each dataset's filter model; the others take none (`ListQuery`)."""
+
+if TYPE_CHECKING:
+    # made at run time; to mypy each is a ListQuery, which is all a route uses
+    FigureParams = ListQuery
+    ActivityParams = ListQuery
+    StoryParams = ListQuery
+    MissionParams = ListQuery
+    LocationParams = ListQuery
+    PartnerParams = ListQuery
+else:
+    FigureParams = Annotated[QUERY_MODELS[DatasetName.FIGURES], Query()]
+    ActivityParams = Annotated[QUERY_MODELS[DatasetName.ACTIVITIES], Query()]
+    StoryParams = Annotated[QUERY_MODELS[DatasetName.STORIES], Query()]
+    MissionParams = Annotated[QUERY_MODELS[DatasetName.MISSIONS], Query()]
+    LocationParams = Annotated[QUERY_MODELS[DatasetName.LOCATIONS], Query()]
+    PartnerParams = Annotated[QUERY_MODELS[DatasetName.PARTNERS], Query()]
+
+
+def facets_param(dataset: DatasetName) -> Any:
+    """The `facets` parameter of one list: the names of the filters it can count."""
+    names = list(FACETS[dataset])
+    return Query(
+        description=f"Comma list of {', '.join(names)}: adds `facets`, the number of "
+        "records holding each value of those filters under the current filters (most first, "
+        "at most 100 values each). A record linked to several values is counted under each.",
+        examples=[",".join(names[:2])],
+        max_length=200,
+    )

@@ -82,6 +82,15 @@ DateTo = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (1 to 500).", examples=[50])]
+Bom = Annotated[
+    bool,
+    Query(
+        description="CSV only: start the file with the UTF-8 byte-order mark (EF BB BF), so "
+        "that Excel on Windows reads it as UTF-8 and shows ’ “ é as written. `bom=0` or no "
+        "`bom`: no mark.",
+        examples=[True],
+    ),
+]
 
 
 def cursor_param(spec: ListSpec) -> object:

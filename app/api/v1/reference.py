@@ -5,25 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.api.negotiation import ListFormat
+from app.api.negotiation import ListFormat, ListRepresentation
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
     LocationParams,
     MissionParams,
     PartnerParams,
+    facets_param,
 )
 from app.api.v1.responses import item_response, list_response
 from app.db.session import SessionDep
 from app.errors import NotFound
-from app.models import ActivityType, Country, Location, Metric, Mission, Objective, Partner, Report
-from app.queries import reference
+from app.queries import details
 from app.queries.datasets import Criteria, DatasetName, described
-from app.queries.listing import ListSpec, PageRequest, list_all
+from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.reference import (
     ActivityTypeOut,
@@ -49,17 +48,14 @@ def _cursor(dataset: DatasetName) -> Any:
     return params.cursor_param(described(dataset).spec)
 
 
-def _one(
-    session: Session,
-    spec: ListSpec,
-    condition: ColumnElement[bool],
-    resource: str,
-    identifier: object,
-) -> dict[str, Any]:
-    found = list_all(session, spec, [condition])
-    if not found:
+def _example(dataset: DatasetName) -> str | int:
+    return described(dataset).record.example
+
+
+def _found(detail: dict[str, Any] | None, resource: str, identifier: object) -> Response:
+    if detail is None:
         raise NotFound(resource, identifier)
-    return found[0]
+    return item_response(detail)
 
 
 def _page(
@@ -69,7 +65,7 @@ def _page(
     limit: int,
     cursor: str | None,
     sort: str | None,
-    fmt: str | None,
+    fmt: ListRepresentation,
 ) -> Response:
     return list_response(request, session, criteria, PageRequest(limit, cursor, sort), fmt)
 
@@ -90,16 +86,13 @@ def list_reports(
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
 def get_report(
     report_id: Annotated[
-        str, Path(description="Report id or edition year.", examples=["crsv-2023"])
+        str,
+        Path(description="Report id or edition year.", examples=[_example(DatasetName.REPORTS)]),
     ],
     session: SessionDep,
 ) -> Response:
     """One report edition, by id (`crsv-2023`) or edition year (`2023`)."""
-    by_year = report_id.isdigit() and len(report_id) == 4
-    condition = (
-        Report.edition_year == int(report_id) if by_year else Report.key == report_id.lower()
-    )
-    return item_response(_one(session, reference.REPORTS, condition, "report", report_id))
+    return _found(details.report_detail(session, report_id), "report", report_id)
 
 
 @router.get(
@@ -113,23 +106,31 @@ def list_missions(
     sort: Annotated[str | None, _sort(DatasetName.MISSIONS)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor(DatasetName.MISSIONS)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.MISSIONS)] = None,
     query: MissionParams,
 ) -> Response:
     """Peacekeeping missions with a CRSV mandate."""
-    return _page(request, session, query.criteria(DatasetName.MISSIONS), limit, cursor, sort, fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.MISSIONS),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
+    )
 
 
 @router.get(
     "/missions/{code}", response_model=MissionDetail, responses=NOT_FOUND, tags=["missions"]
 )
 def get_mission(
-    code: Annotated[str, Path(description="Mission code, any case.", examples=["monusco"])],
+    code: Annotated[
+        str, Path(description="Mission code, any case.", examples=[_example(DatasetName.MISSIONS)])
+    ],
     session: SessionDep,
 ) -> Response:
     """A mission with its counts of stories, activities and figures."""
-    item = _one(session, reference.MISSIONS, Mission.code == code.upper(), "mission", code)
-    mission_id = select(Mission.id).where(Mission.code == code.upper()).scalar_subquery()
-    return item_response({**item, "counts": reference.mission_counts(session, mission_id)})
+    return _found(details.mission_detail(session, code), "mission", code)
 
 
 @router.get(
@@ -151,13 +152,19 @@ def list_objectives(
     "/objectives/{number}", response_model=ObjectiveDetail, responses=NOT_FOUND, tags=["objectives"]
 )
 def get_objective(
-    number: Annotated[int, Path(description="Objective number.", examples=[2], ge=1, le=32767)],
+    number: Annotated[
+        int,
+        Path(
+            description="Objective number.",
+            examples=[_example(DatasetName.OBJECTIVES)],
+            ge=1,
+            le=32767,
+        ),
+    ],
     session: SessionDep,
 ) -> Response:
     """An objective with its counts of stories, activities and figures."""
-    item = _one(session, reference.OBJECTIVES, Objective.number == number, "objective", number)
-    objective_id = select(Objective.id).where(Objective.number == number).scalar_subquery()
-    return item_response({**item, "counts": reference.objective_counts(session, objective_id)})
+    return _found(details.objective_detail(session, number), "objective", number)
 
 
 @router.get(
@@ -177,13 +184,14 @@ def list_countries(
 
 @router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
 def get_country(
-    iso3: Annotated[str, Path(description="ISO 3166-1 alpha-3 code.", examples=["COD"])],
+    iso3: Annotated[
+        str,
+        Path(description="ISO 3166-1 alpha-3 code.", examples=[_example(DatasetName.COUNTRIES)]),
+    ],
     session: SessionDep,
 ) -> Response:
     """One country."""
-    return item_response(
-        _one(session, reference.COUNTRIES, Country.iso3 == iso3.upper(), "country", iso3)
-    )
+    return _found(details.country_detail(session, iso3), "country", iso3)
 
 
 @router.get(
@@ -197,29 +205,31 @@ def list_locations(
     sort: Annotated[str | None, _sort(DatasetName.LOCATIONS)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor(DatasetName.LOCATIONS)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.LOCATIONS)] = None,
     query: LocationParams,
 ) -> Response:
     """Places where activities happened: towns, camps, provinces, states, ..."""
-    return _page(request, session, query.criteria(DatasetName.LOCATIONS), limit, cursor, sort, fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.LOCATIONS),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
+    )
 
 
 @router.get(
     "/locations/{location_id}", response_model=LocationOut, responses=NOT_FOUND, tags=["places"]
 )
 def get_location(
-    location_id: Annotated[str, Path(description="Location id.", examples=["goma"])],
+    location_id: Annotated[
+        str, Path(description="Location id.", examples=[_example(DatasetName.LOCATIONS)])
+    ],
     session: SessionDep,
 ) -> Response:
     """One location."""
-    return item_response(
-        _one(
-            session,
-            reference.LOCATIONS,
-            Location.key == location_id.lower(),
-            "location",
-            location_id,
-        )
-    )
+    return _found(details.location_detail(session, location_id), "location", location_id)
 
 
 @router.get(
@@ -233,23 +243,31 @@ def list_partners(
     sort: Annotated[str | None, _sort(DatasetName.PARTNERS)] = None,
     limit: params.Limit = 50,
     cursor: Annotated[str | None, _cursor(DatasetName.PARTNERS)] = None,
+    facets: Annotated[str | None, facets_param(DatasetName.PARTNERS)] = None,
     query: PartnerParams,
 ) -> Response:
     """Organisations the missions worked with, one record each."""
-    return _page(request, session, query.criteria(DatasetName.PARTNERS), limit, cursor, sort, fmt)
+    return list_response(
+        request,
+        session,
+        query.criteria(DatasetName.PARTNERS),
+        PageRequest(limit, cursor, sort),
+        fmt,
+        facets,
+    )
 
 
 @router.get(
     "/partners/{partner_id}", response_model=PartnerOut, responses=NOT_FOUND, tags=["partners"]
 )
 def get_partner(
-    partner_id: Annotated[str, Path(description="Partner id.", examples=["unfpa"])],
+    partner_id: Annotated[
+        str, Path(description="Partner id.", examples=[_example(DatasetName.PARTNERS)])
+    ],
     session: SessionDep,
 ) -> Response:
     """One partner organisation."""
-    return item_response(
-        _one(session, reference.PARTNERS, Partner.key == partner_id.lower(), "partner", partner_id)
-    )
+    return _found(details.partner_detail(session, partner_id), "partner", partner_id)
 
 
 @router.get(
@@ -269,13 +287,13 @@ def list_metrics(
 
 @router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
 def get_metric(
-    code: Annotated[str, Path(description="Metric code.", examples=["convictions"])],
+    code: Annotated[
+        str, Path(description="Metric code.", examples=[_example(DatasetName.METRICS)])
+    ],
     session: SessionDep,
 ) -> Response:
     """One metric and its definition."""
-    return item_response(
-        _one(session, reference.METRICS, Metric.code == code.lower(), "metric", code)
-    )
+    return _found(details.metric_detail(session, code), "metric", code)
 
 
 @router.get(
@@ -303,16 +321,11 @@ def list_activity_types(
     tags=["vocabularies"],
 )
 def get_activity_type(
-    code: Annotated[str, Path(description="Activity type code.", examples=["mobile_court"])],
+    code: Annotated[
+        str,
+        Path(description="Activity type code.", examples=[_example(DatasetName.ACTIVITY_TYPES)]),
+    ],
     session: SessionDep,
 ) -> Response:
     """One activity type and its definition."""
-    return item_response(
-        _one(
-            session,
-            reference.ACTIVITY_TYPES,
-            ActivityType.code == code.lower(),
-            "activity type",
-            code,
-        )
-    )
+    return _found(details.activity_type_detail(session, code), "activity type", code)

@@ -3,33 +3,38 @@ file when the client asks for CSV or NDJSON (app/api/negotiation.py chooses)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from app.api.caching import cache_control
 from app.api.head import is_head
+from app.api.negotiation import ListRepresentation
 from app.api.responses import JSONBytesResponse
+from app.db.session import read_engine
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES
 from app.kit.etag import etag_for, matches
 from app.queries.datasets import Criteria, described
+from app.queries.facets import facet_counts, parse_facets
 from app.queries.listing import Page, PageRequest, list_page
 from app.queries.selection import Selection
 from app.queries.versions import data_version
 
 
-def page_response(request: Request, page: Page) -> JSONBytesResponse:
+def page_response(
+    request: Request, page: Page, facets: dict[str, Any] | None = None
+) -> JSONBytesResponse:
     headers = {}
     if page.next_cursor:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    return JSONBytesResponse(page.body(), headers=headers)
+    body = page.body() if facets is None else {**page.body(), "facets": facets}
+    return JSONBytesResponse(body, headers=headers)
 
 
 def item_response(item: dict[str, Any]) -> JSONBytesResponse:
@@ -37,17 +42,29 @@ def item_response(item: dict[str, Any]) -> JSONBytesResponse:
 
 
 def list_response(
-    request: Request, session: Session, criteria: Criteria, page: PageRequest, fmt: str | None
+    request: Request,
+    session: Session,
+    criteria: Criteria,
+    page: PageRequest,
+    representation: ListRepresentation,
+    facets: str | None = None,
 ) -> Response:
-    """One JSON page, or with `fmt` (negotiated: 'csv', 'ndjson') the whole selection."""
+    """One JSON page, or (negotiated: 'csv', 'ndjson') the whole selection as a file.
+
+    `facets` adds counts per value of those filters to the page (a file holds rows only,
+    but the names are checked all the same)."""
+    faceted = parse_facets(criteria.dataset, facets)
     selection = criteria.resolve(session)
-    if fmt is not None:
-        return export_response(request, criteria.dataset, selection, fmt)
+    if representation.fmt is not None:
+        return export_response(
+            request, criteria.dataset, selection, representation.fmt, bom=representation.bom
+        )
     declared = described(criteria.dataset)
     total = declared.total(selection)
     return page_response(
         request,
         list_page(session, declared.spec, selection.conditions, page, q=selection.q, total=total),
+        facet_counts(session, criteria.dataset, selection, faceted) if faceted else None,
     )
 
 
@@ -66,8 +83,7 @@ def file_etag(request: Request, name: str) -> str:
     `name` carries the format, so two Accept headers that choose the same file share its ETag.
     """
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    engine: Engine = request.app.state.engine
-    with engine.connect() as connection:
+    with read_engine(request).connect() as connection:
         version = data_version(connection).number
     return etag_for(f"{name}|{query}|{version}".encode())
 
@@ -83,18 +99,28 @@ def not_modified(request: Request, etag: str) -> Response | None:
 
 
 def export_response(
-    request: Request, dataset: str, selection: Selection, fmt: str, *, hxl: bool = False
+    request: Request,
+    dataset: str,
+    selection: Selection,
+    fmt: str,
+    *,
+    hxl: bool = False,
+    bom: bool = False,
+    filters: Sequence[tuple[str, str]] = (),
 ) -> Response:
+    """The file; `filters` are the filter parameters as given, which an XLSX's cover lists."""
     etag = file_etag(request, f"{dataset}.{fmt}")
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
     body = file_chunks(
-        request.app.state.engine,
+        read_engine(request),
         dataset,
         selection,
         fmt,
         hxl=hxl,
+        bom=bom,
+        filters=filters,
         timeout_ms=request.app.state.settings.db_export_timeout_ms,
     )
     return file_response(request, body, fmt, f"crsv-{dataset}.{fmt}", etag)

@@ -37,6 +37,7 @@ from app.curation.schemas import (
     StoryWrite,
 )
 from app.db.session import SessionDep
+from app.queries.datasets import described
 from app.schemas.content import ActivityDetail, FigureOut, StoryOut
 from app.schemas.reference import LocationOut, PartnerOut, ReportOut
 
@@ -62,23 +63,6 @@ IF_MATCH: dict[str, Any] = {
 }
 JsonBody = Annotated[None, Depends(json_body)]
 PatchBody = Annotated[None, Depends(patch_body)]
-EXAMPLE_IDS = {
-    "reports": "crsv-2023",
-    "locations": "goma",
-    "partners": "unfpa",
-    "stories": "2023-story-17",
-    "activities": "2023-story-10-mobile-courts-support",
-    "figures": "2023-story-17-survivors-identified",
-}
-# the same path parameter names as the GET routes, so each path is one OpenAPI path item
-ID_PARAMETER = {
-    "reports": "report_id",
-    "locations": "location_id",
-    "partners": "partner_id",
-    "stories": "story_id",
-    "activities": "activity_id",
-    "figures": "figure_id",
-}
 # each write sits beside the reads of its resource in the documentation
 TAGS = {
     "reports": "reports",
@@ -156,8 +140,9 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
     shown = SHOWN_AS[plural]
     name = resource.name
     data = Depends(read_body)
+    record = described(plural).record
     record_path = Path(
-        alias=ID_PARAMETER[plural], description=f"Id of the {name}.", examples=[EXAMPLE_IDS[plural]]
+        alias=record.parameter, description=f"Id of the {name}.", examples=[record.example]
     )
 
     def create(
@@ -220,7 +205,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         description=f"Create a {name} (write scope).",
     )
     router.add_api_route(
-        f"/{plural}/{{{ID_PARAMETER[plural]}}}",
+        f"/{plural}/{{{record.parameter}}}",
         replace,
         name=f"replace_{name}",
         methods=["PUT"],
@@ -232,7 +217,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
-        f"/{plural}/{{{ID_PARAMETER[plural]}}}",
+        f"/{plural}/{{{record.parameter}}}",
         patch,
         name=f"patch_{name}",
         methods=["PATCH"],
@@ -247,7 +232,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
-        f"/{plural}/{{{ID_PARAMETER[plural]}}}",
+        f"/{plural}/{{{record.parameter}}}",
         delete,
         name=f"delete_{name}",
         methods=["DELETE"],

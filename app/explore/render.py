@@ -1,0 +1,100 @@
+"""Jinja2 templates and the explorer's static files.
+
+Autoescaping is on for every template: report text and curated text reach the page as text,
+never as markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.responses import HTMLResponse, Response
+
+from app.errors import Problem
+from app.explore.text import Translator
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+STATIC_MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+STATIC: dict[str, bytes] = {
+    path.name: path.read_bytes()
+    for path in sorted(STATIC_DIR.iterdir())
+    if path.suffix in STATIC_MEDIA
+}
+STATIC_VERSION = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in STATIC.items()}
+"""A content hash in each static file's address, so browsers may keep it for a year."""
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+ENVIRONMENT = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+T = Translator()
+ENVIRONMENT.globals.update(
+    t=T,
+    static=lambda name: f"/explore/static/{name}?v={STATIC_VERSION[name]}",
+    query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}),
+)
+
+
+_FORMATS: dict[int, dict[str, list[str]]] = {}
+
+
+def export_formats(spec: dict[str, Any]) -> dict[str, list[str]]:
+    """Each dataset's export formats, as the API's OpenAPI document lists them (so GeoJSON
+    appears here the day the API offers it). The app builds its document once."""
+    if id(spec) in _FORMATS:
+        return _FORMATS[id(spec)]
+    formats: dict[str, list[str]] = {}
+    for path, operations in spec["paths"].items():
+        if path.startswith("/v1/exports/") and path.endswith(".{fmt}") and "get" in operations:
+            dataset = path.removeprefix("/v1/exports/").split(".")[0]
+            for parameter in operations["get"].get("parameters", []):
+                if parameter["in"] == "path":
+                    formats[dataset] = list(parameter["schema"].get("enum", []))
+    _FORMATS[id(spec)] = formats
+    return formats
+
+
+def downloads(request: Request, dataset: str, raw: dict[str, str]) -> list[tuple[str, str]]:
+    """Links to the export routes for `dataset` under the page's filters: CSV, XLSX, GeoJSON."""
+    spec = request.app.openapi()
+    offered = export_formats(spec).get(dataset, [])
+    wanted = [fmt for fmt in ("csv", "xlsx", "geojson") if fmt in offered]
+    suffix = f"?{urlencode(raw)}" if raw else ""
+    return [(fmt, f"/v1/exports/{dataset}.{fmt}{suffix}") for fmt in wanted]
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
+    body = ENVIRONMENT.get_template(template).render(
+        request=request,
+        path=request.url.path,
+        downloads=lambda dataset, raw: downloads(request, dataset, raw),
+        **context,
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+def render_problem(request: Request | None, problem: Problem | None) -> Response:
+    """The HTML page of a 404 or 422 (the API would answer the same status as problem+json)."""
+    status = problem.status if problem is not None else 404
+    body = ENVIRONMENT.get_template("error.html").render(
+        request=request,
+        path=request.url.path if request is not None else "",
+        problem=problem,
+        status=status,
+    )
+    return HTMLResponse(body, status_code=status, headers=(problem.headers if problem else None))
+
+
+def static_response(name: str) -> Response:
+    media = STATIC_MEDIA[Path(name).suffix]
+    return Response(STATIC[name], media_type=media, headers={"Cache-Control": IMMUTABLE})

@@ -1,0 +1,38 @@
+"""The explorer's words, read from one TOML file per language (labels/en.toml).
+
+Templates never hold prose: they call `t("section.key", name=value)`, so translating the
+explorer is writing labels/fr.toml, not editing templates.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LABELS = Path(__file__).resolve().parent / "labels"
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def labels(language: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, str]]:
+    """Every label of `language`, by section and key."""
+    with (LABELS / f"{language}.toml").open("rb") as file:
+        loaded: dict[str, dict[str, str]] = tomllib.load(file)
+    return loaded
+
+
+class Translator:
+    """`t("nav.missions")` in a template; a missing key shows itself rather than vanishing."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language
+        self.labels = labels(language)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        section, _, name = key.partition(".")
+        text = self.labels.get(section, {}).get(name)
+        if text is None:
+            return f"[{key}]"
+        return text.format(**values) if values else text

@@ -1,0 +1,115 @@
+"""The explorer's pages over HTTP, in process: status, the numbers the API gives, no JS needed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+PAGES = [
+    "/explore",
+    "/explore/missions",
+    "/explore/missions/monusco",
+    "/explore/objectives",
+    "/explore/objectives/2",
+    "/explore/countries/COD",
+    "/explore/locations",
+    "/explore/locations/goma",
+    "/explore/stories",
+    "/explore/stories?mission=monusco&objective=2",
+    "/explore/stories/2023-story-10",
+    "/explore/activities",
+    "/explore/activities/2023-story-10-mobile-courts-support",
+    "/explore/figures",
+    "/explore/figures?metric=convictions",
+    "/explore/figures/2023-story-17-survivors-identified",
+    "/explore/search",
+    "/explore/search?q=mobile+court",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_renders_as_html(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<main" in response.text
+    assert "[" + "overview." not in response.text  # no missing label shows its key
+    assert not re.search(r"\[[a-z_]+\.[a-z_]+\]", response.text), "a label is missing"
+
+
+def test_the_convictions_chart_sums_monusco_from_its_figures(client: TestClient) -> None:
+    html = client.get("/explore").text
+    chart = html.split('data-metric="convictions" data-group-by="mission"')[1].split("</figure>")[0]
+    monusco = chart.split('data-key="MONUSCO"')[1].split("</li>")[0]
+    assert 'data-total="65"' in monusco
+    assert re.findall(r'data-value="(\d+)"', monusco) == ["36", "3", "26"]
+
+
+def test_a_group_without_an_objective_is_named_not_linked(client: TestClient) -> None:
+    html = client.get("/explore").text
+    assert "/explore/objectives/None" not in html
+    assert "No objective named" in html
+
+
+def test_pages_carry_the_apis_etags_and_revalidate(client: TestClient) -> None:
+    first = client.get("/explore/missions/monusco")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"].startswith("public")
+    again = client.get("/explore/missions/monusco", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_static_files_are_served_by_the_app_and_kept_a_year(client: TestClient) -> None:
+    page = client.get("/explore").text
+    [href] = re.findall(r'href="(/explore/static/explore\.css\?v=[0-9a-f]+)"', page)
+    css = client.get(href)
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "immutable" in css.headers["cache-control"]
+    assert client.get("/explore/static/nothing.js").status_code == 404
+    assert "//" not in re.sub(r"https?://127\.0\.0\.1|//[^\n]*$", "", page.split("<body>")[0])
+
+
+def test_unknown_records_and_bad_filters_are_html_errors(client: TestClient) -> None:
+    missing = client.get("/explore/stories/no-such-story")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "no-such-story" in missing.text
+    bad = client.get("/explore/figures?misison=monusco")
+    assert bad.status_code == 422
+    assert "misison" in bad.text
+    assert client.get("/explore/figures?cursor=garbage").status_code == 422
+    assert client.get("/explore/search?q=court&metric=convictions").status_code == 422
+    unknown_value = client.get("/explore/figures?mission=nowhere")
+    assert unknown_value.status_code == 422
+    assert "nowhere" in unknown_value.text.lower()
+
+
+def test_search_finds_story_10_for_mobile_court(client: TestClient) -> None:
+    page = client.get("/explore/search", params={"q": "mobile court"}).text
+    stories = page.split('data-dataset="stories"')[1].split("</section>")[0]
+    assert 'href="/explore/stories/2023-story-10"' in stories
+
+
+def test_filters_mirror_the_api(client: TestClient) -> None:
+    api = client.get("/v1/figures", params={"mission": "monusco", "metric": "convictions"})
+    page = client.get("/explore/figures", params={"mission": "monusco", "metric": "convictions"})
+    ids = [item["id"] for item in api.json()["items"]]
+    assert ids and re.findall(r'href="/explore/figures/([^"]+)"', page.text) == ids
+    assert 'href="/v1/exports/figures.csv?mission=monusco&amp;metric=convictions"' in page.text
+
+
+def test_the_explorer_stays_out_of_the_openapi_document(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert not [path for path in paths if path.startswith("/explore")]
+
+
+def test_no_label_is_written_in_a_template() -> None:
+    """Every word comes from labels/en.toml: a translation is a file, not a rewrite."""
+    from app.explore.text import Translator
+
+    t = Translator()
+    assert t("nav.missions") == "Missions"
+    assert t("no.such") == "[no.such]"
