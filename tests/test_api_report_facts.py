@@ -88,8 +88,11 @@ def test_headless_stories_13_and_16_explain_where_they_are(client: TestClient) -
     assert sorted(story_13["missions"]) == ["MINUSCA", "MONUSCO"]
     assert "heading" in story_13["editorial_note"]
     assert story_16["objective"]["number"] == 4
-    assert story_16["missions"] == ["MONUSCO"]
+    assert story_16["missions"] == ["MONUSCO", "UNMISS"]
     assert "heading" in story_16["editorial_note"]
+    # story 16 starts at the judge advocates' workshops: its first activity
+    assert story_16["activities"][0]["id"] == "2023-story-16-judge-advocates-workshops"
+    assert "judge advocates" in story_16["editorial_note"]
 
 
 def test_unnumbered_sections_and_overviews_are_records(client: TestClient) -> None:

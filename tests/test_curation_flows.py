@@ -141,8 +141,8 @@ def test_dump_and_reload_reproduce_the_database(
     first, second = tmp_path / "first", tmp_path / "second"
     with Session(loaded) as session:
         written = dump_seeds(session, first)
-    assert len(written) == 40
-    story = yaml.safe_load((first / "reports/2023/stories/25-story-17.yaml").read_text())
+    assert len(written) == 41
+    story = yaml.safe_load((first / "reports/2023/stories/26-story-17.yaml").read_text())
     assert story["activities"][0]["figures"][0]["note"] == "Edited through the API."
 
     with pg_server.database("reload") as url:

@@ -74,7 +74,7 @@ def test_flat_files_keep_the_joined_columns_and_agree(
     for row in rows_of(folder / "data/activity_partners.csv"):
         linked[row["activity_id"]].append(row["partner_id"])
     activities = rows_of(folder / "data/activities.csv")
-    assert len(activities) == 84
+    assert len(activities) == 85
     for activity in activities:
         assert activity["partners"] == "; ".join(sorted(linked[activity["id"]])), activity["id"]
     missions: dict[str, list[str]] = defaultdict(list)
@@ -100,7 +100,7 @@ def test_every_key_points_at_a_field_that_exists_and_every_row_resolves(
         assert len(keys) == len(set(keys)), name
         for foreign in schema.get("foreignKeys", []):
             [column] = foreign["fields"]
-            target = foreign["reference"]["resource"]
+            target = foreign["reference"]["resource"] or name  # "": the resource itself
             [target_field] = foreign["reference"]["fields"]
             assert column in fields, name
             assert target_field in [f["name"] for f in resources[target]["schema"]["fields"]]

@@ -203,7 +203,7 @@ def test_data_cells_are_typed_from_the_registry(client: TestClient) -> None:
 def test_header_frozen_filtered_and_widths_fitted(client: TestClient) -> None:
     sheet = workbook(client, "/v1/exports/figures.xlsx?metric=convictions")["figures"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:AC5"  # 29 columns, header and 4 rows
+    assert sheet.auto_filter.ref == "A1:AD5"  # 30 columns, header and 4 rows
     names = [cell.value for cell in sheet[1]]
     assert all(cell.font.b for cell in sheet[1])
 
@@ -215,7 +215,7 @@ def test_header_frozen_filtered_and_widths_fitted(client: TestClient) -> None:
     assert width_of("men") == 6  # narrow columns keep room for the filter button
     assert width_of("story_title") == 60  # long text is cut at 60 characters on screen
     empty = workbook(client, "/v1/exports/figures.xlsx?metric=convictions&year=2023&q=zzzz")
-    assert empty["figures"].auto_filter.ref == "A1:AC1"
+    assert empty["figures"].auto_filter.ref == "A1:AD1"
     assert ("Rows", "0") in sheet_text(empty["About"])
 
 

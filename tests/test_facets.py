@@ -73,7 +73,7 @@ def test_activity_facets_count_each_partner(client: TestClient) -> None:
     partners.update(None for a in activities if not a["partners"])
     assert _facet(body, "partner") == _ranked(partners)
     assert _facet(body, "type") == _ranked(Counter(a["type"]["code"] for a in activities))
-    assert _facet(body, "year") == [(2023, 26)]
+    assert _facet(body, "year") == [(2023, 27)]
     labels = {v["value"]: v["label"] for v in body["facets"]["partner"]["values"]}
     assert labels["unjhro"] == "United Nations Joint Human Rights Office"
 

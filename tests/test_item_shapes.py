@@ -87,7 +87,7 @@ def test_a_field_added_to_the_model_is_selected_and_in_every_item(db: Session) -
     statement = stories.SELECT.with_only_columns(*shape.columns).order_by(Story.order_key)
     items = [shape.to_item(row) for row in db.execute(statement).mappings()]
     listed = list_page(db, spec, [], PageRequest(limit=200)).items
-    assert len(items) == len(listed) == 32
+    assert len(items) == len(listed) == 33
     by_id = {item["id"]: item for item in items}
     for story in listed:
         extended = by_id[story["id"]]

@@ -14,21 +14,29 @@ from app.queries.datasets import described, resolve_selection
 from app.queries.listing import PageRequest, list_page
 
 # rows of the rollup that a fresh GROUP BY does not give, and the other way round
-FIGURE_DRIFT = """
+FIGURE_COLUMNS = (
+    "edition_year, mission_id, objective_id, metric_id, qualifier, unit, is_part, figures, "
+    "value_sum, women_sum, women_count, men_sum, men_count, children_sum, children_count, "
+    "with_breakdown, breakdown_base"
+)
+FIGURE_DRIFT = f"""
 WITH fresh AS (
-    SELECT edition_year, mission_id, objective_id, metric_id, qualifier,
+    SELECT edition_year, mission_id, objective_id, metric_id, qualifier, unit,
+           part_of_id IS NOT NULL AS is_part,
            count(*)::int AS figures, sum(value)::bigint AS value_sum,
            coalesce(sum(women), 0)::bigint AS women_sum, count(women)::int AS women_count,
            coalesce(sum(men), 0)::bigint AS men_sum, count(men)::int AS men_count,
            coalesce(sum(children), 0)::bigint AS children_sum,
            count(children)::int AS children_count,
            count(*) FILTER (WHERE women IS NOT NULL OR men IS NOT NULL
-                            OR children IS NOT NULL)::int AS with_breakdown
-      FROM figure GROUP BY 1, 2, 3, 4, 5
-)
-(SELECT 'missing' AS side, * FROM (TABLE fresh EXCEPT TABLE figure_rollup) AS a)
+                            OR children IS NOT NULL)::int AS with_breakdown,
+           coalesce(sum(value) FILTER (WHERE women IS NOT NULL OR men IS NOT NULL
+                                       OR children IS NOT NULL), 0)::bigint AS breakdown_base
+      FROM figure GROUP BY 1, 2, 3, 4, 5, 6, 7
+), kept AS (SELECT {FIGURE_COLUMNS} FROM figure_rollup)
+(SELECT 'missing' AS side, * FROM (TABLE fresh EXCEPT TABLE kept) AS a)
 UNION ALL
-(SELECT 'extra', * FROM (TABLE figure_rollup EXCEPT TABLE fresh) AS b)
+(SELECT 'extra', * FROM (TABLE kept EXCEPT TABLE fresh) AS b)
 """
 ACTIVITY_DRIFT = """
 WITH fresh AS (
@@ -52,7 +60,7 @@ def drift(db: Session) -> list[tuple[object, ...]]:
 def test_loaded_seeds_are_rolled_up_exactly(db: Session) -> None:
     assert drift(db) == []
     assert db.scalar(text("SELECT sum(figures) FROM figure_rollup")) == 49
-    assert db.scalar(text("SELECT sum(activities) FROM activity_rollup")) == 84
+    assert db.scalar(text("SELECT sum(activities) FROM activity_rollup")) == 85
 
 
 def test_every_kind_of_write_keeps_the_rollups_exact(db: Session) -> None:
@@ -71,6 +79,20 @@ def test_every_kind_of_write_keeps_the_rollups_exact(db: Session) -> None:
             "qualifier, subject, evidence, section) "
             "SELECT 'rollup-test-figure', story_id, activity_id, 99, metric_id, 5, 'up_to', "
             "'s', 'e', section FROM figure WHERE key = '2023-story-17-survivors-identified'"
+        )
+    )
+    assert drift(db) == []
+    # a figure becomes a part, gets its own unit, and a part leaves its whole
+    db.execute(
+        text(
+            "UPDATE figure SET part_of_id = (SELECT id FROM figure "
+            "WHERE key = '2023-story-10-soldiers-convicted'), unit = 'person' "
+            "WHERE key = '2023-story-10-police-officers-convicted'"
+        )
+    )
+    db.execute(
+        text(
+            "UPDATE figure SET part_of_id = NULL WHERE key = '2023-story-09-sexual-violence-cases'"
         )
     )
     assert drift(db) == []
@@ -145,6 +167,7 @@ def test_filters_the_rollup_does_not_keep_count_the_rows(db: Session) -> None:
         (["year"], {"metric": "survivors_identified", "qualifier": "exact"}),
         (["metric"], {"objective": "4"}),
         (["mission"], {}),  # several metrics: split by metric as well
+        (["mission", "objective"], {"metric": "cases,convictions"}),  # a part; two units
     ],
 )
 def test_stats_from_the_rollup_equal_stats_from_the_figures(

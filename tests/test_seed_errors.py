@@ -14,7 +14,7 @@ from app.config import PROJECT_ROOT
 from app.seeding.errors import SeedError
 from app.seeding.reader import read_seeds
 
-STORY_17 = "reports/2023/stories/25-story-17.yaml"
+STORY_17 = "reports/2023/stories/26-story-17.yaml"
 
 
 @pytest.fixture
@@ -145,3 +145,25 @@ def test_every_problem_is_reported_at_once(seed_tree: Path) -> None:
         "activities[0].figures[0]: field 'qualifier': Input should be 'exact', 'at_least', "
         "'more_than', 'approximately', 'nearly' or 'up_to'",
     ]
+
+
+def test_part_of_names_a_whole_of_the_same_story_that_it_fits_in(seed_tree: Path) -> None:
+    def link(story: dict[str, Any]) -> None:
+        first_figure(story).update(part_of="2023-story-09-court-martial-cases")
+
+    edit_yaml(seed_tree, STORY_17, link)
+    found = problems(seed_tree)
+    record = (
+        "seeds/reports/2023/stories (2023-story-17): figure '2023-story-17-survivors-identified'"
+    )
+    assert len(found) == 3, found
+    assert found[0].startswith(record)
+    assert "from the same story" in found[0]
+    assert "count the same metric" in found[1]
+    assert "its value 604 is larger than its whole's 14" in found[2]
+
+
+def test_part_of_a_missing_figure(seed_tree: Path) -> None:
+    edit_yaml(seed_tree, STORY_17, lambda s: first_figure(s).update(part_of="2023-nothing"))
+    [found] = problems(seed_tree)
+    assert "part_of" in found and "unknown figure '2023-nothing'" in found

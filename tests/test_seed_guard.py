@@ -186,7 +186,7 @@ def test_only_if_empty_loads_an_empty_database_and_leaves_data_alone(
         session.commit()
     first = apply_seeds(scratch_engine, seeds, only_if_empty=True)
     assert not first.skipped
-    assert first.summary() == "326 changes: 326 created, 0 updated, 0 deleted"
+    assert first.summary() == "329 changes: 329 created, 0 updated, 0 deleted"
     with Session(scratch_engine) as session:
         session.execute(update(Figure).where(Figure.key == EDITED).values(note="By hand."))
         session.commit()

@@ -20,7 +20,9 @@ def _seed_figures(seeds: SeedSet, *, mission: str, metric: str) -> list[int]:
 def test_monusco_convictions_total_is_the_sum_of_its_figures(
     client: TestClient, seeds: SeedSet
 ) -> None:
-    body = client.get("/v1/stats/figures?group_by=mission,metric&metric=convictions").json()
+    body = client.get(
+        "/v1/stats/figures?group_by=mission,metric&metric=convictions&fill=none"
+    ).json()
     groups = {g["mission"]: g for g in body["groups"]}
     assert (
         groups["MONUSCO"]["sum"]
@@ -30,7 +32,9 @@ def test_monusco_convictions_total_is_the_sum_of_its_figures(
     assert groups["MONUSCO"]["figures"] == 3
     assert (groups["MONUSCO"]["women"], groups["MONUSCO"]["with_breakdown"]) == (1, 1)
     assert groups["UNMISS"]["sum"] == 3
-    assert body["group_by"] == ["mission", "metric"]
+    # MONUSCO's convictions are persons; UNMISS's are cases ending in conviction (story 9)
+    assert (groups["MONUSCO"]["unit"], groups["UNMISS"]["unit"]) == ("person", "case")
+    assert body["group_by"] == ["mission", "metric", "unit"]  # convictions in two units
     assert groups["MONUSCO"]["metric_label"] == "Convictions"
 
 
@@ -55,13 +59,14 @@ def test_survivors_identified_with_breakdown(client: TestClient) -> None:
 
 def test_grouping_by_metric_allows_mixed_metrics(client: TestClient, seeds: SeedSet) -> None:
     groups = client.get("/v1/stats/figures?group_by=metric").json()["groups"]
-    assert sum(g["figures"] for g in groups) == 49
+    # 49 figures, less the one part (story 9's 4 cases) whose whole (14 cases) is summed
+    assert sum(g["figures"] for g in groups) == 48
     assert {g["metric"] for g in groups} == {f.metric for _, _, f in seeds.editions[0].figures()}
 
 
 def test_several_metrics_are_split_by_metric_never_summed(client: TestClient) -> None:
     body = client.get("/v1/stats/figures?group_by=mission").json()
-    assert body["group_by"] == ["mission", "metric"]
+    assert body["group_by"] == ["mission", "metric", "unit"]
     groups = {(g["mission"], g["metric"]): g for g in body["groups"]}
     assert groups["MONUSCO", "convictions"]["sum"] == 36 + 3 + 26
     assert len({g["metric"] for g in body["groups"]}) == 21
@@ -69,9 +74,10 @@ def test_several_metrics_are_split_by_metric_never_summed(client: TestClient) ->
 
 def test_stats_without_parameters_are_one_group_per_metric(client: TestClient) -> None:
     body = client.get("/v1/stats/figures").json()
-    assert body["group_by"] == ["metric"]
-    assert len(body["groups"]) == 21
-    assert sum(g["figures"] for g in body["groups"]) == 49
+    assert body["group_by"] == ["metric", "unit"]
+    # 21 metrics; convictions twice (of persons, and in cases)
+    assert len(body["groups"]) == 22
+    assert sum(g["figures"] for g in body["groups"]) == 48
 
 
 def test_one_metric_is_not_split_further(client: TestClient) -> None:

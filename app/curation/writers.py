@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from app.curation import parts
 from app.curation.schemas import ActivityWrite, FigureWrite, StoryWrite
 from app.errors import Problem
 from app.models import Activity, Figure, Location, Partner, Report, Story
@@ -151,4 +152,6 @@ def write_figure(session: Session, row: Figure | None, data: FigureWrite) -> Fig
     known = {"story": story.id}
     if activity_id is not None:
         known["activity"] = activity_id
-    return _write(session, mapping.FIGURE, row, data, given, known)  # type: ignore[no-any-return]
+    written: Figure = _write(session, mapping.FIGURE, row, data, given, known)
+    parts.check(session, written)
+    return written

@@ -118,7 +118,11 @@ def headline_charts(
     for group_by in group_bys:
         _, groups = stats.figure_stats(session, selection, [group_by, "metric"])
         for metric in metrics:
-            chart = Chart(metric, group_by, [g for g in groups if g["metric"] == metric])
+            chart = Chart(
+                metric,
+                group_by,
+                _one_bar_each(group_by, [g for g in groups if g["metric"] == metric]),
+            )
             for group in chart.groups:
                 group["parts"] = (
                     [
@@ -132,6 +136,18 @@ def headline_charts(
                 )
             charts[metric][group_by] = chart
     return charts
+
+
+def _one_bar_each(group_by: str, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One bar per value: a metric counted in two units (convictions of persons, and in cases)
+    is split by unit, and a value gets the group that holds its figures (zero-filled units
+    of it dropped), or one empty group when it has none."""
+    kept: dict[Any, dict[str, Any]] = {}
+    for group in groups:
+        current = kept.get(group[group_by])
+        if current is None or (group["figures"] and not current["figures"]):
+            kept[group[group_by]] = group
+    return list(kept.values())
 
 
 def _group_key(item: dict[str, Any], group_by: str) -> Any:

@@ -57,7 +57,10 @@ def _resource(
             {
                 "fields": [key.column],
                 "reference": {
-                    "resource": _resource_name(key.target),
+                    # a key into the same resource (a figure's part_of) names none
+                    "resource": ""
+                    if _resource_name(key.target) == name
+                    else _resource_name(key.target),
                     "fields": [key.target_field],
                 },
             }

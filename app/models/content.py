@@ -196,6 +196,7 @@ class Figure(Base):
             name="breakdown_within_value",
         ),
         CheckConstraint("length(evidence) > 0", name="evidence_present"),
+        CheckConstraint("part_of_id <> id", name="not_own_part"),
         ForeignKeyConstraint(
             ["activity_id", "story_id"],
             ["activity.id", "activity.story_id"],
@@ -212,6 +213,7 @@ class Figure(Base):
         ),
         Index("ix_figure_objective_id", "objective_id"),
         Index("ix_figure_edition_year", "edition_year"),
+        Index("ix_figure_part_of_id", "part_of_id"),
         search_index("figure"),
     )
 
@@ -221,7 +223,12 @@ class Figure(Base):
     activity_id: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(SmallInteger)
     metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
+    unit: Mapped[str | None] = mapped_column(String(60))
+    """The figure's own unit when it counts another thing than its metric's; NULL: the metric's."""
     value: Mapped[int] = mapped_column(Integer)
+    # NO ACTION (checked at the end of the statement): a part and its whole may go together
+    part_of_id: Mapped[int | None] = mapped_column(ForeignKey("figure.id"))
+    """The figure this one is a subset of (same story, metric and unit); totals never add both."""
     qualifier: Mapped[Qualifier] = mapped_column(enum_type(Qualifier, "qualifier"), index=True)
     women: Mapped[int | None] = mapped_column(Integer)
     men: Mapped[int | None] = mapped_column(Integer)

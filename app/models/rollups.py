@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
     SmallInteger,
+    String,
     Table,
     UniqueConstraint,
     text,
@@ -38,6 +40,10 @@ figure_rollup = Table(
     Column("objective_id", Integer, index=True),
     Column("metric_id", Integer, nullable=False, index=True),
     Column("qualifier", enum_type(Qualifier, "qualifier"), nullable=False),
+    # the figure's own unit (NULL: its metric's) and whether it is a part of another figure
+    # (migration 0008): sums split units apart and leave parts out
+    Column("unit", String(60)),
+    Column("is_part", Boolean, nullable=False),
     Column("figures", Integer, nullable=False),
     Column("value_sum", BigInteger, nullable=False),
     # a sum over no value is NULL, not 0: the counts say whether any figure gave one
@@ -48,12 +54,16 @@ figure_rollup = Table(
     Column("children_sum", BigInteger, nullable=False),
     Column("children_count", Integer, nullable=False),
     Column("with_breakdown", Integer, nullable=False),
+    # the sum of the values of the figures with a breakdown: what women/men/children are of
+    Column("breakdown_base", BigInteger, nullable=False),
     UniqueConstraint(
         "edition_year",
         "mission_id",
         "objective_id",
         "metric_id",
         "qualifier",
+        "unit",
+        "is_part",
         name="uq_figure_rollup_group",
         postgresql_nulls_not_distinct=True,
     ),

@@ -185,9 +185,9 @@ REFERENCE_AXES: dict[str, ReferenceAxis] = {
     "mission": ReferenceAxis(Mission.code, {"mission_name": Mission.name}, "mission"),
     "objective": ReferenceAxis(Objective.number, {"objective_title": Objective.title}, "objective"),
     "country": ReferenceAxis(Country.iso3, {"country_name": Country.name}, "country"),
-    "metric": ReferenceAxis(
-        Metric.code, {"metric_label": Metric.label, "unit": Metric.unit}, "metric"
-    ),
+    # a group's `unit` comes from its figures (a figure may count in another unit than its
+    # metric's), never from this label
+    "metric": ReferenceAxis(Metric.code, {"metric_label": Metric.label}, "metric"),
     "activity_type": ReferenceAxis(
         ActivityType.code, {"activity_type_label": ActivityType.label}, "type"
     ),
@@ -217,10 +217,13 @@ def arrange(
     present. Groups outside a filter's own values (a story of two missions, asked for one)
     are left out. Filling stops when an axis does not fill (location).
     """
+    present_only = set(present_only)
     found = {tuple(row[name] for name in names): row for row in rows}
     # no dimension, nothing to fill: a selection of nothing is no group, not one of zero
     fill = fill and bool(names)
-    fill = fill and all(REFERENCE_AXES.get(n, TIME_AXES.get(n)) is not None for n in names)
+    fill = fill and all(
+        REFERENCE_AXES.get(n, TIME_AXES.get(n)) is not None for n in names if n not in present_only
+    )
     fill = fill and all(n not in REFERENCE_AXES or REFERENCE_AXES[n].fills for n in names)
     domains: list[dict[Key, dict[str, Any]]] = []
     for position, name in enumerate(names):
@@ -231,12 +234,22 @@ def arrange(
             values = reference.values(session, present, raw)
             if not filled:
                 values = {k: v for k, v in values.items() if k in present}
+        elif name not in TIME_AXES:  # an axis of the values present only (a figure's unit)
+            values = {k: {} for k in sorted(present, key=str)}
+            if fill and "metric" in names:
+                values[None] = {}  # the unit of a metric no figure counts
         else:
             values = TIME_AXES[name].values(session, present, raw, fill=filled)
         domains.append(values)
     keys = list(found)
     if fill:
-        size = math.prod(len(values) for values in domains)
+        # a metric fills only in its own units (below): the unit axis multiplies nothing
+        paired = "unit" in names and "metric" in names
+        size = math.prod(
+            len(values)
+            for name, values in zip(names, domains, strict=True)
+            if not (paired and name == "unit")
+        )
         if size > MOST_FILLED_GROUPS:
             reason = (
                 f"filling every value would give {size:,} groups, more than "
@@ -246,6 +259,16 @@ def arrange(
         combinations: list[tuple[Key, ...]] = [()]
         for values in domains:
             combinations = [(*c, k) for c in combinations for k in values]
+        if "unit" in names and "metric" in names:
+            # a metric is filled in the units its figures count in, never in every unit
+            m, u = names.index("metric"), names.index("unit")
+            pairs = {(key[m], key[u]) for key in found}
+            counted = {metric for metric, _ in pairs}
+            combinations = [
+                c
+                for c in combinations
+                if (c[m], c[u]) in pairs or (c[m] not in counted and c[u] is None)
+            ]
         keys = list(dict.fromkeys([*combinations, *keys]))
 
     def allowed(key: tuple[Key, ...]) -> bool:

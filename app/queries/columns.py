@@ -31,6 +31,7 @@ from app.models import (
     story_country,
     story_mission,
 )
+from app.queries import figures
 from app.queries.figures import figure_country
 from app.queries.keyset import Expression
 from app.queries.reference import PartnerCountry
@@ -92,8 +93,19 @@ FIGURES: list[ExportColumn] = [
     _c("activity_type", ActivityType.code, hxl="#activity+type"),
     _c("metric", Metric.code, hxl="#indicator+code"),
     _c("metric_label", Metric.label, hxl="#indicator+name"),
-    _c("unit", Metric.unit, hxl="#indicator+unit"),
+    _c(
+        "unit",
+        func.coalesce(Figure.unit, Metric.unit),
+        hxl="#indicator+unit",
+        description="What one unit is: the figure's own unit, else its metric's.",
+    ),
     _c("value", Figure.value, "integer", "#reached+total", "The number as written."),
+    _c(
+        "part_of",
+        figures.Whole.key,
+        hxl="#meta+part_of",
+        description="Id of the figure this one is a subset of; never add the two.",
+    ),
     _c(
         "qualifier",
         Figure.qualifier,

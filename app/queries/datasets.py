@@ -179,6 +179,7 @@ DATASETS: dict[DatasetName, Dataset] = {
             ForeignKey("activity_id", DatasetName.ACTIVITIES),
             ForeignKey("activity_type", DatasetName.ACTIVITY_TYPES),
             ForeignKey("metric", DatasetName.METRICS),
+            ForeignKey("part_of", DatasetName.FIGURES),
         ),
         filters=selection.FIGURES,
         searchable=True,

@@ -30,6 +30,8 @@ from app.queries.shapes import overlaps
 from app.schemas.content import FigureOut
 
 LocationCountry = aliased(Country)
+Whole = aliased(Figure)
+"""The figure a part is a subset of (`part_of`)."""
 
 effective_start = func.coalesce(Figure.date_start, Activity.date_start)
 effective_end = func.coalesce(Figure.date_end, Activity.date_end)
@@ -48,6 +50,8 @@ ITEM = Shape(
         Figure,
         id=Figure.key,
         metric=From(Metric),
+        unit=func.coalesce(Figure.unit, Metric.unit),
+        part_of=Whole.key,
         mission=Mission.code,
         objective=Objective.number,
         story=From(Story, id=Story.key),
@@ -73,6 +77,7 @@ SELECT = (
     .outerjoin(Mission, Figure.mission_id == Mission.id)
     .outerjoin(Location, Figure.location_id == Location.id)
     .outerjoin(LocationCountry, Location.country_id == LocationCountry.id)
+    .outerjoin(Whole, Figure.part_of_id == Whole.id)
 )
 
 SORT_FIELDS = {

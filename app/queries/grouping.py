@@ -6,7 +6,7 @@ mission, an activity type, a month); this is the one place that builds those sta
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +75,13 @@ class Grouping:
         names: Sequence[str],
         measures: Sequence[ColumnElement[Any]] | None = None,
         rollup_measures: Sequence[ColumnElement[Any]] | None = None,
+        *,
+        exclude: Callable[[AnySelect, list[Expression]], ColumnElement[bool]] | None = None,
     ) -> list[dict[str, Any]]:
         """One row per group holding rows: its keys (named as `names`) and its measures
-        (by default the count, named `count_name`)."""
+        (by default the count, named `count_name`). `exclude`, given the selection and the
+        group keys, leaves rows out of their group (on the rows only: figure parts whose whole
+        is in the same group)."""
         from_rollup = self.uses_rollup(selection, names)
         counted = self.rollup_count if from_rollup else self.count
         assert counted is not None
@@ -88,11 +92,15 @@ class Grouping:
             assert expression is not None
             keys.append(expression.label(name))
         chosen = rollup_measures if from_rollup else measures
+        base = self.base(selection, names, session)
+        statement = base.with_only_columns(*keys, *(chosen or [counted.label(self.count_name)]))
+        if exclude is not None and not from_rollup:
+            expressions = [self.keys[name].expression for name in names]
+            statement = statement.where(exclude(base, expressions))
         statement = (
-            self.base(selection, names, session)
-            .with_only_columns(*keys, *(chosen or [counted.label(self.count_name)]))
-            .group_by(*keys)
-            .having(counted > 0)  # no phantom all-null group when nothing matched
+            statement.group_by(*keys).having(
+                counted > 0
+            )  # no phantom all-null group when nothing matched
         )
         return [dict(row) for row in session.execute(statement).mappings()]
 

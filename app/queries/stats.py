@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -13,12 +14,14 @@ from sqlalchemy import (
     case,
     cast,
     distinct,
+    exists,
     false,
     func,
     or_,
     select,
+    tuple_,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.enums import Qualifier
 from app.models import (
@@ -38,6 +41,7 @@ from app.queries.axes import TIME_AXES, arrange
 from app.queries.figures import effective_end, effective_precision, effective_start, figure_country
 from app.queries.grouping import Grouping, GroupKey
 from app.queries.keyset import Expression
+from app.queries.listing import AnySelect
 from app.queries.selection import Selection
 
 ROLLUP_FROM = (
@@ -53,6 +57,10 @@ def _period(axis: str) -> GroupKey:
     return GroupKey(TIME_AXES[axis].key(effective_start, effective_end, effective_precision))
 
 
+FIGURE_UNIT = func.coalesce(Figure.unit, Metric.unit)
+"""What one unit of a figure's value is: its own unit, else its metric's."""
+ROLLUP_UNIT = func.coalesce(figure_rollup.c.unit, Metric.unit)
+
 FIGURES = Grouping(
     figures.SPEC,
     {
@@ -67,6 +75,8 @@ FIGURES = Grouping(
         "quarter": _period("quarter"),
         "period_year": _period("period_year"),
         "qualifier": GroupKey(Figure.qualifier, rollup=figure_rollup.c.qualifier),
+        # added when a metric's figures count in different units, never asked for
+        "unit": GroupKey(FIGURE_UNIT, rollup=ROLLUP_UNIT),
     },
     "figures",
     func.count(Figure.id),
@@ -98,14 +108,18 @@ def parse_group_by(text: str | None) -> list[str]:
 
 
 def _rollup_measures() -> list[ColumnElement[Any]]:
-    """`_measures` over rollup groups: the same names, types and NULLs."""
+    """`_measures` over rollup groups: the same names, types and NULLs.
+
+    Parts are left out (`is_part`): the rollup is read only when every part lands in the same
+    group as its whole (see `_parts_split`)."""
     r = figure_rollup.c
+    counted = r.is_part.is_(False)
 
     def total(column: Expression) -> ColumnElement[Any]:
-        return cast(func.sum(column), BigInteger)
+        return cast(func.coalesce(func.sum(case((counted, column))), 0), BigInteger)
 
     def sum_or_null(column: Expression, count: Expression) -> ColumnElement[Any]:
-        return case((func.sum(count) > 0, total(column)))
+        return case((func.sum(case((counted, count))) > 0, total(column)))
 
     return [
         total(r.value_sum).label("sum"),
@@ -114,10 +128,15 @@ def _rollup_measures() -> list[ColumnElement[Any]]:
         sum_or_null(r.men_sum, r.men_count).label("men"),
         sum_or_null(r.children_sum, r.children_count).label("children"),
         total(r.with_breakdown).label("with_breakdown"),
-        func.bool_or(r.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
-        func.bool_or(r.qualifier.in_(APPROXIMATE)).label("approximate"),
-        func.bool_or(r.qualifier == Qualifier.UP_TO).label("upper_bound"),
+        total(r.breakdown_base).label("breakdown_base"),
+        _flag(counted, r.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
+        _flag(counted, r.qualifier.in_(APPROXIMATE)).label("approximate"),
+        _flag(counted, r.qualifier == Qualifier.UP_TO).label("upper_bound"),
     ]
+
+
+def _flag(counted: ColumnElement[bool], test: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.bool_or(and_(counted, test)), False)
 
 
 def _measures() -> list[ColumnElement[Any]]:
@@ -131,10 +150,63 @@ def _measures() -> list[ColumnElement[Any]]:
         func.sum(Figure.men).label("men"),
         func.sum(Figure.children).label("children"),
         func.count(case((has_breakdown, 1))).label("with_breakdown"),
+        cast(func.coalesce(func.sum(case((has_breakdown, Figure.value))), 0), BigInteger).label(
+            "breakdown_base"
+        ),
         func.bool_or(Figure.qualifier.in_(LOWER_BOUND)).label("lower_bound"),
         func.bool_or(Figure.qualifier.in_(APPROXIMATE)).label("approximate"),
         func.bool_or(Figure.qualifier == Qualifier.UP_TO).label("upper_bound"),
     ]
+
+
+def _parts_split(session: Session) -> bool | None:
+    """None when no figure is a part; True when some part differs from its whole in a column
+    the rollup keeps apart (mission, qualifier), so that a rollup filter or group could hold
+    the one without the other; else False (every part shares every rollup group with its
+    whole, since they share story, hence year and objective, and metric and unit)."""
+    whole = aliased(Figure)
+    found = session.execute(
+        select(
+            func.count(),
+            func.bool_or(
+                or_(
+                    Figure.mission_id.is_distinct_from(whole.mission_id),
+                    Figure.qualifier != whole.qualifier,
+                )
+            ),
+        )
+        .select_from(Figure)
+        .join(whole, whole.id == Figure.part_of_id)
+        .where(Figure.part_of_id.is_not(None))  # the parts alone, through their index
+    ).one()
+    return None if not found[0] else bool(found[1])
+
+
+def _without_parts_whose_whole_is_in(
+    base: AnySelect, keys: list[Expression]
+) -> ColumnElement[bool]:
+    """The rule, on the rows: a figure is left out of a group when it is a part and its whole
+    is selected too and falls in the same group. A part selected without its whole (a search
+    that finds only it, another location) still counts."""
+    grouped: list[ColumnElement[Any]] = [key.label(f"k{i}") for i, key in enumerate(keys)]
+    columns: list[ColumnElement[Any]] = [
+        Figure.id.label("id"),
+        Figure.part_of_id.label("part_of_id"),
+        *grouped,
+    ]
+    selected = base.with_only_columns(*columns).order_by(None).cte("selected")
+    part, whole = selected.alias("part"), selected.alias("whole")
+    # only the figure's id is correlated: the group keys (scalar subqueries among them) are
+    # compared inside the selection, never against the outer query
+    return ~exists(
+        select(1)
+        .select_from(part)
+        .join(whole, whole.c.id == part.c.part_of_id)
+        .where(
+            part.c.id == Figure.id,
+            *(whole.c[f"k{i}"].is_not_distinct_from(part.c[f"k{i}"]) for i in range(len(keys))),
+        )
+    )
 
 
 def figure_stats(
@@ -149,27 +221,40 @@ def figure_stats(
 
     Figures of different metrics count different things, so they are never added together:
     when the selection holds several metrics and `metric` is not asked for, the groups are
-    split by metric as well (by the metrics present only). Read from the figure rollup when
-    the selection and every dimension allow it (thousands of groups instead of every figure);
+    split by metric as well (by the metrics present only); figures of one metric in several
+    units (convictions of persons, convictions in cases) are split by `unit` too. A part is
+    never added to its whole: it is left out of a group that holds its whole. Read from the
+    figure rollup when the selection and every dimension allow it (thousands of groups instead
+    of every figure), and no part could sit in another rollup group than its whole;
     otherwise from the figures themselves. With `fill`, every value the filters `raw` allow
     on each asked dimension appears, an empty group holding zero figures.
     """
+    split_pairs = _parts_split(session)
+    if split_pairs:  # a part could sit in another rollup group than its whole
+        selection = replace(selection, rollup=None)
+    from_rollup = FIGURES.uses_rollup(selection, group_by)
+    kinds = (
+        [figure_rollup.c.metric_id, ROLLUP_UNIT] if from_rollup else [Figure.metric_id, FIGURE_UNIT]
+    )
+    metric_count, kind_count = session.execute(
+        FIGURES.base(selection, group_by, session)
+        .with_only_columns(func.count(distinct(kinds[0])), func.count(distinct(tuple_(*kinds))))
+        .order_by(None)
+    ).one()
     split: list[str] = []
-    if "metric" not in group_by:
-        metric_id = (
-            figure_rollup.c.metric_id
-            if FIGURES.uses_rollup(selection, group_by)
-            else Figure.metric_id
-        )
-        metric_count = session.scalar(
-            FIGURES.base(selection, group_by, session)
-            .with_only_columns(func.count(distinct(metric_id)))
-            .order_by(None)
-        )
-        if (metric_count or 0) > 1:
-            split = ["metric"]
+    if "metric" not in group_by and (metric_count or 0) > 1:
+        split.append("metric")
+    if (kind_count or 0) > (metric_count or 0):  # one metric in several units
+        split.append("unit")
     names = [*group_by, *split]
-    rows = FIGURES.rows(session, selection, names, _measures(), _rollup_measures())
+    measures, rollup_measures = _measures(), _rollup_measures()
+    if "unit" not in names:  # one unit per group: say which
+        measures = [func.min(FIGURE_UNIT).label("unit"), *measures]
+        rollup_measures = [func.min(ROLLUP_UNIT).label("unit"), *rollup_measures]
+    exclude = None
+    if split_pairs is not None:
+        exclude = _without_parts_whose_whole_is_in
+    rows = FIGURES.rows(session, selection, names, measures, rollup_measures, exclude=exclude)
     groups = arrange(
         session,
         names,
@@ -195,7 +280,12 @@ def empty_measures(session: Session) -> dict[str, Any]:
     for i, measure in enumerate(measures):
         if row[measure.name] is None and found[f"_type{i}"] == "boolean":
             row[measure.name] = False
-    return {**row, "sum": row["sum"] or 0}
+    return {
+        "unit": None,
+        **row,
+        "sum": row["sum"] or 0,
+        "breakdown_base": row["breakdown_base"] or 0,
+    }
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
@@ -250,23 +340,7 @@ def _overview_by(
             .group_by(key)
         ).all()
     )
-    headline_rows = session.execute(
-        ROLLUP_FROM.with_only_columns(
-            key.label("k"), Metric.code.label("metric"), *_rollup_measures()
-        )
-        .where(and_(key.is_not(None), Metric.code.in_(HEADLINE_METRICS)))
-        .group_by(key, Metric.code)
-    ).mappings()
-    headlines: dict[Any, dict[str, Any]] = {}
-    for row in headline_rows:
-        headlines.setdefault(row["k"], {})[row["metric"]] = {
-            "sum": row["sum"],
-            "figures": row["figures"],
-            "women": row["women"],
-            "men": row["men"],
-            "lower_bound": row["lower_bound"],
-            "approximate": row["approximate"],
-        }
+    headlines = _headlines(session, name)
     result = []
     for (value,) in session.execute(everyone.order_by(key)).all():
         found = headlines.get(value, {})
@@ -276,7 +350,53 @@ def _overview_by(
                 "stories": story_counts.get(value, 0),
                 "activities": activity_counts.get(value, 0),
                 "figures": figure_counts.get(value, 0),
-                "headlines": {metric: found.get(metric) for metric in HEADLINE_METRICS},
+                "headlines": {
+                    **{metric: found.get(metric) for metric in HEADLINE_METRICS},
+                    **{k: v for k, v in found.items() if k not in HEADLINE_METRICS},
+                },
             }
         )
     return result
+
+
+HEADLINE_MEASURES = (
+    "unit",
+    "sum",
+    "figures",
+    "women",
+    "men",
+    "children",
+    "with_breakdown",
+    "breakdown_base",
+    "lower_bound",
+    "approximate",
+    "upper_bound",
+)
+
+
+def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any]]]:
+    """Group value -> headline name -> the figure stats of that metric in that group, so the
+    overview sums exactly as /v1/stats/figures does (parts left out, units apart, same flags).
+    A headline in its metric's own unit is named by the metric (`convictions`); one in
+    another unit by the metric and the unit (`convictions:case`)."""
+    metric_ids = select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS))
+    own_units = {
+        code: unit
+        for code, unit in session.execute(
+            select(Metric.code, Metric.unit).where(Metric.code.in_(HEADLINE_METRICS))
+        )
+    }
+    selection = Selection(
+        [Figure.metric_id.in_(metric_ids)], rollup=[figure_rollup.c.metric_id.in_(metric_ids)]
+    )
+    _, groups = figure_stats(session, selection, [name, "metric"], fill=False)
+    headlines: dict[Any, dict[str, dict[str, Any]]] = {}
+    for group in groups:
+        if group[name] is None:
+            continue
+        metric, unit = group["metric"], group["unit"]
+        headline = metric if unit == own_units.get(metric) else f"{metric}:{unit}"
+        headlines.setdefault(group[name], {})[headline] = {
+            measure: group[measure] for measure in HEADLINE_MEASURES
+        }
+    return headlines

@@ -44,7 +44,9 @@ class Source(Schema):
 FIGURE_EXAMPLE = {
     "id": "2023-story-17-survivors-identified",
     "metric": {"code": "survivors_identified", "label": "Survivors identified", "unit": "person"},
+    "unit": "person",
     "value": 604,
+    "part_of": None,
     "qualifier": "exact",
     "women": 554,
     "men": 50,
@@ -79,7 +81,14 @@ class FigureOut(Schema):
     model_config = example(FIGURE_EXAMPLE)
     id: str
     metric: MetricRef
+    unit: str = Field(
+        description="What one unit of value is: the figure's own unit when it counts another "
+        "thing than its metric's (convictions in cases), else the metric's."
+    )
     value: int = Field(ge=0, description="The number as the report writes it.")
+    part_of: str | None = Field(
+        description="Id of the figure this one is a subset of; totals never add the two."
+    )
     qualifier: Qualifier = Field(description="How the report words it ('at least', ...).")
     women: int | None
     men: int | None

@@ -28,11 +28,17 @@ class FigureGroup(Schema):
                 "men": None,
                 "children": None,
                 "with_breakdown": 1,
+                "breakdown_base": 26,
                 "lower_bound": False,
                 "approximate": False,
                 "upper_bound": False,
             }
         ),
+    )
+    unit: str | None = Field(
+        default=None,
+        description="What one unit of the sum is. A metric's figures in different units "
+        "(convictions of persons, convictions in cases) are separate groups.",
     )
     sum: int = Field(description="Sum of the values.")
     figures: int = Field(description="How many figures were summed.")
@@ -40,6 +46,10 @@ class FigureGroup(Schema):
     men: int | None
     children: int | None
     with_breakdown: int = Field(description="How many figures had a breakdown.")
+    breakdown_base: int = Field(
+        description="Sum of the values of the figures that had a breakdown: what `women`, "
+        "`men` and `children` are counted out of (never `sum`, unless every figure had one)."
+    )
     lower_bound: bool = Field(
         description="Some figure is 'at least'/'more than': the sum is a lower bound."
     )
@@ -95,12 +105,24 @@ class StoryStats(Schema):
 
 
 class Headline(Schema):
+    """One metric's sums in one group, as /v1/stats/figures gives them (same flags)."""
+
+    unit: str = Field(
+        description="What one unit is; another unit than the metric's is a "
+        "headline of its own, named `metric:unit`."
+    )
     sum: int
     figures: int
     women: int | None
     men: int | None
+    children: int | None
+    with_breakdown: int
+    breakdown_base: int = Field(
+        description="Sum of the values of the figures that had a breakdown."
+    )
     lower_bound: bool
     approximate: bool
+    upper_bound: bool
 
 
 class OverviewRow(Schema):
@@ -124,12 +146,17 @@ class Overview(Schema):
                     "figures": 15,
                     "headlines": {
                         "trainees": {
-                            "sum": 313,
-                            "figures": 3,
+                            "unit": "person",
+                            "sum": 353,
+                            "figures": 4,
                             "women": 52,
                             "men": None,
+                            "children": None,
+                            "with_breakdown": 2,
+                            "breakdown_base": 89,
                             "lower_bound": False,
                             "approximate": False,
+                            "upper_bound": False,
                         },
                         "convictions": None,
                         "survivors_identified": None,

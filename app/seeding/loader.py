@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, Table, delete, insert, select
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.enums import AuditAction
+from app.models import Figure
 from app.seeding import guard, mapping
 from app.seeding.changes import Change
 from app.seeding.reader import EditionSeeds, SeedSet
@@ -164,8 +165,25 @@ class _Load:
         self.sync = _Sync(session)
         self.ids: dict[type[Any], dict[Any, int]] = {}
 
-    def resolve(self, ref: mapping.Ref, value: Any) -> int:
+    def resolve(self, ref: mapping.Ref, value: Any) -> int | None:
+        if ref.model is Figure:  # a figure's `part_of`: its whole may not be written yet
+            return self.ids[Figure].get(value)
         return self.ids[ref.model][value]
+
+    def parts(self, figures: Iterable[FigureSeed]) -> None:
+        """Link the parts whose whole did not exist before this load, now that it does."""
+        ids = self.ids[Figure]
+        for figure in figures:
+            if figure.part_of is None:
+                continue
+            self.sync.session.execute(
+                update(Figure)
+                .where(
+                    Figure.id == ids[figure.key],
+                    Figure.part_of_id.is_distinct_from(ids[figure.part_of]),
+                )
+                .values(part_of_id=ids[figure.part_of])
+            )
 
     def rows(
         self, entity: mapping.Entity, records: Iterable[tuple[BaseModel, dict[str, Any]]]
@@ -209,6 +227,9 @@ def load_seeds(session: Session, seeds: SeedSet) -> LoadResult:
     ]
     load.rows(mapping.ACTIVITY, ((a, {"story": s.key, "position": p}) for s, p, a in activities))
     figures = [f for e in seeds.editions for f in _positioned_figures(e)]
+    load.ids[Figure] = {
+        key: row_id for key, row_id in session.execute(select(Figure.key, Figure.id))
+    }
     load.rows(
         mapping.FIGURE,
         (
@@ -224,6 +245,7 @@ def load_seeds(session: Session, seeds: SeedSet) -> LoadResult:
             for s, a, position, f in figures
         ),
     )
+    load.parts(f for _, _, _, f in figures)
     load.links(mapping.STORY, [s for _, s in stories])
     load.links(mapping.ACTIVITY, [a for _, _, a in activities])
     load.sync.delete_stale()

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Table, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.models import (
     Activity,
@@ -91,7 +91,7 @@ class Links:
         return cast(type[Any], self.target.class_)
 
 
-Resolve = Callable[[Ref, Any], int]
+Resolve = Callable[[Ref, Any], int | None]
 """The internal id of a (not None) public id; raises when there is none."""
 
 
@@ -140,9 +140,14 @@ class Entity:
     ) -> list[dict[str, Any]]:
         """Rows read back as seed records, plus internal `_id` and `_<reference column>`s."""
         refs = [f for f in self.fields if isinstance(f, Ref)]
-        query = select(self.model, *(f.target for f in refs))
-        for f in refs:
-            query = query.outerjoin(f.model, getattr(self.model, f.column) == f.model.id)
+        # a reference to the entity's own table (a figure's `part_of`) joins another copy of
+        # it; other targets keep their names, which `where` and `order_by` may use
+        targets = [aliased(f.model) if f.model is self.model else f.model for f in refs]
+        query = select(
+            self.model, *(getattr(t, f.target.key) for f, t in zip(refs, targets, strict=True))
+        )
+        for f, t in zip(refs, targets, strict=True):
+            query = query.outerjoin(t, getattr(self.model, f.column) == t.id)
         rows = session.execute(query.where(*where).order_by(*order_by)).all()
         ids = [row[0].id for row in rows]
         linked = {f.field: _linked(session, f, ids) for f in self.links}
@@ -274,7 +279,9 @@ FIGURE = Entity(
         Same("key"),
         Given("position"),
         Ref("metric", "metric_id", Metric.code, "metric"),
-        *_same("value", "qualifier", "women", "men", "children", "subject"),
+        *_same("unit", "value"),
+        Ref("part_of", "part_of_id", Figure.key, "figure"),
+        *_same("qualifier", "women", "men", "children", "subject"),
         Ref("location", "location_id", Location.key, "location"),
         _period_of("period"),
         *_same("evidence", "section", "note"),

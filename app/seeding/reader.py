@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from app.seeding import parts
 from app.seeding.errors import SeedError, SeedProblem
 from app.seeding.schemas import (
     ActivitySeed,
@@ -187,6 +188,38 @@ def _read_edition(reader: _Reader, folder: Path) -> EditionSeeds | None:
     return EditionSeeds(report=report, stories=stories, exclusions=exclusions, folder=folder)
 
 
+def _part_problems(seeds: SeedSet, edition: EditionSeeds, rel: Any) -> list[SeedProblem]:
+    """Each `part_of` names a figure of the edition, under the rules of app/seeding/parts.py."""
+    units = {m.code: m.unit for m in seeds.metrics}
+    members: dict[str, tuple[str, parts.Member]] = {}
+    for story, _activity, figure in edition.figures():
+        unit = figure.unit or units.get(figure.metric, "")
+        member = parts.Member(
+            figure.key, story.key, figure.metric, unit, figure.value, figure.part_of
+        )
+        members[figure.key] = (f"{rel(edition.folder)}/stories ({story.key})", member)
+    wholes: dict[str, list[str]] = {}
+    for _file, member in members.values():
+        if member.part_of is not None:
+            wholes.setdefault(member.part_of, []).append(member.key)
+    problems: list[SeedProblem] = []
+    for file, member in members.values():
+        if member.part_of is None:
+            continue
+        record = f"figure {member.key!r}"
+        whole = members.get(member.part_of)
+        if whole is None:
+            problems.append(
+                SeedProblem(file, record, "part_of", f"unknown figure {member.part_of!r}")
+            )
+            continue
+        found = parts.breaches(member, whole[1])
+        if member.key in wholes:
+            found.append(parts.whole_of_others(member.key, wholes[member.key]))
+        problems.extend(SeedProblem(file, record, b.field, b.message) for b in found)
+    return problems
+
+
 def check_references(seeds: SeedSet, rel: Any) -> list[SeedProblem]:
     """Cross-file rules: identifiers unique, every reference points at an existing record."""
     problems: list[SeedProblem] = []
@@ -276,6 +309,7 @@ def check_references(seeds: SeedSet, rel: Any) -> list[SeedProblem]:
             content_keys.update([f"figure {figure.key}"])
             exists(file, f"figure {figure.key!r}", "metric", figure.metric, metrics)
             exists(file, f"figure {figure.key!r}", "location", figure.location, locations)
+        problems.extend(_part_problems(seeds, edition, rel))
         folder = rel(edition.folder)
         for number, count in numbers.items():
             if count > 1:

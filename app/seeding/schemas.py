@@ -19,6 +19,8 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -262,7 +264,17 @@ class FigureSeed(SeedModel):
 
     key: Key
     metric: Code
+    unit: Code | None = Field(
+        default=None,
+        description="what one unit of value is, when not the metric's unit (convictions "
+        "counted in cases, not persons); sums never add figures of different units",
+    )
     value: Count
+    part_of: Key | None = Field(
+        default=None,
+        description="id of the figure this one is a subset of (same story, metric and unit, "
+        "not larger); totals never add a part to its whole",
+    )
     qualifier: Qualifier = Qualifier.EXACT
     women: Count | None = None
     men: Count | None = None
@@ -282,6 +294,13 @@ class FigureSeed(SeedModel):
         if parts > self.value:
             raise ValueError(f"women + men + children ({parts}) exceed the value ({self.value})")
         return self
+
+    @field_validator("part_of")
+    @classmethod
+    def _not_own_part(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("key"):
+            raise ValueError("a figure cannot be part of itself (part_of is its own id)")
+        return value
 
 
 class ActivityFields(SeedModel):
