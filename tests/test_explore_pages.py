@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from app.explore import data
 
 PAGES = [
     "/explore",
@@ -45,6 +48,36 @@ def test_the_convictions_chart_sums_monusco_from_its_figures(client: TestClient)
     monusco = chart.split('data-key="MONUSCO"')[1].split("</li>")[0]
     assert 'data-total="65"' in monusco
     assert re.findall(r'data-value="(\d+)"', monusco) == ["36", "3", "26"]
+
+
+def test_convictions_of_persons_and_in_cases_are_two_bars_never_one_sum(
+    client: TestClient,
+) -> None:
+    """Objective 2 holds 65 persons convicted (36 + 3 + 26) and 3 cases ending in convictions."""
+    html = client.get("/explore").text
+    chart = html.split('data-metric="convictions" data-group-by="objective"')[1]
+    chart = chart.split("</figure>")[0]
+    bars = re.findall(r'<li class="bar" data-key="2" data-unit="(\w+)" data-total="(\d+)"', chart)
+    assert bars == [("case", "3"), ("person", "65")]
+    persons = chart.split('data-key="2" data-unit="person"')[1].split("</li>")[0]
+    assert re.findall(r'data-value="(\d+)"', persons) == ["36", "3", "26"]
+    assert 'data-unit="person">persons</span>' in persons
+
+
+def test_a_bar_is_made_of_its_unit_s_figures_less_parts_of_a_whole_among_them() -> None:
+    def figure(key: str, unit: str, part_of: str | None = None) -> dict[str, Any]:
+        return {
+            "id": key,
+            "metric": {"code": "cases"},
+            "mission": "UNMISS",
+            "unit": unit,
+            "part_of": part_of,
+        }
+
+    whole, part, other = figure("14", "case"), figure("4", "case", "14"), figure("3", "trial")
+    group = {"metric": "cases", "mission": "UNMISS", "unit": "case"}
+    assert data._parts(group, "mission", [whole, part, other]) == [whole]
+    assert data._parts(group, "mission", [part, other]) == [part]  # selected without its whole
 
 
 def test_a_group_without_an_objective_is_named_not_linked(client: TestClient) -> None:

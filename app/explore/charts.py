@@ -31,6 +31,7 @@ class Segment:
 @dataclass(frozen=True)
 class Bar:
     key: Any
+    unit: str | None
     total: int
     figures: int
     lower_bound: bool
@@ -76,6 +77,7 @@ def bars(chart: Chart) -> list[Bar]:
         drawn.append(
             Bar(
                 key=group[chart.group_by],
+                unit=group.get("unit"),
                 total=total,
                 figures=int(group["figures"]),
                 lower_bound=bool(group["lower_bound"]),

@@ -124,30 +124,42 @@ def headline_charts(
                 _one_bar_each(group_by, [g for g in groups if g["metric"] == metric]),
             )
             for group in chart.groups:
-                group["parts"] = (
-                    [
-                        item
-                        for item in parts.items
-                        if item["metric"]["code"] == metric
-                        and _group_key(item, group_by) == group[group_by]
-                    ]
-                    if complete
-                    else []
-                )
+                group["parts"] = _parts(group, group_by, parts.items) if complete else []
             charts[metric][group_by] = chart
     return charts
 
 
 def _one_bar_each(group_by: str, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One bar per value: a metric counted in two units (convictions of persons, and in cases)
-    is split by unit, and a value gets the group that holds its figures (zero-filled units
-    of it dropped), or one empty group when it has none."""
-    kept: dict[Any, dict[str, Any]] = {}
+    """One bar per value and unit that holds figures: a metric counted in two units
+    (convictions of persons, and convictions in cases) is two bars, never one sum. A value with
+    no figure in any unit keeps one empty bar (the zero-filled units of it are dropped)."""
+    held = {group[group_by] for group in groups if group["figures"]}
+    kept: list[dict[str, Any]] = []
+    empty: set[Any] = set()
     for group in groups:
-        current = kept.get(group[group_by])
-        if current is None or (group["figures"] and not current["figures"]):
-            kept[group[group_by]] = group
-    return list(kept.values())
+        value = group[group_by]
+        if group["figures"]:
+            kept.append(group)
+        elif value not in held and value not in empty:
+            empty.add(value)
+            kept.append(group)
+    return kept
+
+
+def _parts(
+    group: dict[str, Any], group_by: str, figures: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The figures a bar's sum is made of: those of its metric, value and unit, less any part
+    whose whole is among them (the API's stats never add a part to its whole)."""
+    mine = [
+        item
+        for item in figures
+        if item["metric"]["code"] == group["metric"]
+        and _group_key(item, group_by) == group[group_by]
+        and item["unit"] == group["unit"]
+    ]
+    ids = {item["id"] for item in mine}
+    return [item for item in mine if item.get("part_of") not in ids]
 
 
 def _group_key(item: dict[str, Any], group_by: str) -> Any:

@@ -42,6 +42,8 @@ ENVIRONMENT.globals.update(
     t=T,
     static=lambda name: f"/explore/static/{name}?v={STATIC_VERSION[name]}",
     query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}),
+    # a chart whose bars count in several units names each bar's unit
+    units_in=lambda bars: len({bar.unit for bar in bars if bar.unit}),
 )
 
 
