@@ -43,7 +43,7 @@ ENVIRONMENT.globals.update(
     static=lambda name: f"/explore/static/{name}?v={STATIC_VERSION[name]}",
     query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}),
     # a chart whose bars count in several units names each bar's unit
-    units_in=lambda bars: len({bar.unit for bar in bars if bar.unit}),
+    units_in=lambda bars: len({bar.unit for bar in bars if bar.unit and bar.figures}),
 )
 
 
