@@ -75,7 +75,8 @@ def test_every_bar_says_what_the_api_flags_and_nothing_else(
         groups = api(base_url, "/v1/stats/figures", metric=metric, group_by=group_by)["groups"]
         # one bar per value and unit holding figures; a value with none in any unit: one empty bar
         held = {g[group_by] for g in groups if g["figures"]}
-        drawn, empty = [], set()
+        drawn: list[dict[str, Any]] = []
+        empty: set[Any] = set()
         for group in groups:
             if group["figures"] or group[group_by] not in held | empty:
                 drawn.append(group)
