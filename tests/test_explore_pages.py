@@ -105,6 +105,17 @@ def test_static_files_are_served_by_the_app_and_kept_a_year(client: TestClient) 
     assert "//" not in re.sub(r"https?://127\.0\.0\.1|//[^\n]*$", "", page.split("<body>")[0])
 
 
+def test_downloads_offer_geojson_where_the_rows_have_places(client: TestClient) -> None:
+    figures = client.get("/explore/figures", params={"metric": "convictions"}).text
+    formats = re.findall(r'href="(/v1/exports/figures\.(\w+)\?metric=convictions)"', figures)
+    assert [fmt for _, fmt in formats] == ["csv", "xlsx", "geojson"]
+    collection = client.get(formats[2][0]).json()
+    assert collection["type"] == "FeatureCollection"
+    assert {f["properties"]["metric"]["code"] for f in collection["features"]} == {"convictions"}
+    stories = client.get("/explore/stories").text
+    assert re.findall(r'href="/v1/exports/stories\.(\w+)"', stories) == ["csv", "xlsx"]
+
+
 def test_unknown_records_and_bad_filters_are_html_errors(client: TestClient) -> None:
     missing = client.get("/explore/stories/no-such-story")
     assert missing.status_code == 404

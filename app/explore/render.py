@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 
 from app.errors import Problem
 from app.explore.text import Translator
+from app.queries.datasets import MAPPABLE, DatasetName
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -47,30 +48,10 @@ ENVIRONMENT.globals.update(
 )
 
 
-_FORMATS: dict[int, dict[str, list[str]]] = {}
-
-
-def export_formats(spec: dict[str, Any]) -> dict[str, list[str]]:
-    """Each dataset's export formats, as the API's OpenAPI document lists them (so GeoJSON
-    appears here the day the API offers it). The app builds its document once."""
-    if id(spec) in _FORMATS:
-        return _FORMATS[id(spec)]
-    formats: dict[str, list[str]] = {}
-    for path, operations in spec["paths"].items():
-        if path.startswith("/v1/exports/") and path.endswith(".{fmt}") and "get" in operations:
-            dataset = path.removeprefix("/v1/exports/").split(".")[0]
-            for parameter in operations["get"].get("parameters", []):
-                if parameter["in"] == "path":
-                    formats[dataset] = list(parameter["schema"].get("enum", []))
-    _FORMATS[id(spec)] = formats
-    return formats
-
-
-def downloads(request: Request, dataset: str, raw: dict[str, str]) -> list[tuple[str, str]]:
-    """Links to the export routes for `dataset` under the page's filters: CSV, XLSX, GeoJSON."""
-    spec = request.app.openapi()
-    offered = export_formats(spec).get(dataset, [])
-    wanted = [fmt for fmt in ("csv", "xlsx", "geojson") if fmt in offered]
+def downloads(dataset: str, raw: dict[str, str]) -> list[tuple[str, str]]:
+    """Links to the export routes for `dataset` under the page's filters: CSV, XLSX, and
+    GeoJSON for the datasets whose rows have places (the registry's `MAPPABLE`)."""
+    wanted = ["csv", "xlsx", *(["geojson"] if DatasetName(dataset) in MAPPABLE else [])]
     suffix = f"?{urlencode(raw)}" if raw else ""
     return [(fmt, f"/v1/exports/{dataset}.{fmt}{suffix}") for fmt in wanted]
 
@@ -79,7 +60,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     body = ENVIRONMENT.get_template(template).render(
         request=request,
         path=request.url.path,
-        downloads=lambda dataset, raw: downloads(request, dataset, raw),
+        downloads=downloads,
         **context,
     )
     return HTMLResponse(body, status_code=status)
