@@ -126,6 +126,9 @@ def test_unknown_records_and_bad_filters_are_html_errors(client: TestClient) -> 
     assert "misison" in bad.text
     assert client.get("/explore/figures?cursor=garbage").status_code == 422
     assert client.get("/explore/search?q=court&metric=convictions").status_code == 422
+    bad_path = client.get("/explore/objectives/abc")  # the path is checked like a filter
+    assert bad_path.status_code == 422
+    assert bad_path.headers["content-type"].startswith("text/html")
     unknown_value = client.get("/explore/figures?mission=nowhere")
     assert unknown_value.status_code == 422
     assert "nowhere" in unknown_value.text.lower()

@@ -63,19 +63,23 @@ async def _handle_problem(request: Request, exc: Exception) -> JSONBytesResponse
     return problem_response(exc, request)
 
 
-async def _handle_validation(request: Request, exc: Exception) -> JSONBytesResponse:
-    assert isinstance(exc, RequestValidationError)
+def validation_problem(exc: RequestValidationError) -> Problem:
+    """The 422 a request FastAPI could not validate gets: its body, or its parameters."""
     errors = _validation_errors(exc)
     if errors and all(error["in"] == "body" for error in errors):
-        problem = Problem(
+        return Problem(
             422,
             "The body does not describe a valid record.",
             slug="invalid-body",
             title="Invalid request body",
             errors=errors,
         )
-        return problem_response(problem, request)
-    return problem_response(InvalidParameters(errors), request)
+    return InvalidParameters(errors)
+
+
+async def _handle_validation(request: Request, exc: Exception) -> JSONBytesResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(validation_problem(exc), request)
 
 
 async def _handle_http(request: Request, exc: Exception) -> JSONBytesResponse:

@@ -7,13 +7,17 @@ Every page is a plain GET with its whole state in the address, so it can be shar
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.auth import read_gate
+from app.api.problems import validation_problem
 from app.api.v1.params import no_nul_bytes
 from app.db.session import SessionDep
 from app.errors import InvalidParameters, Problem, parameter_error
@@ -21,10 +25,30 @@ from app.explore import charts, data, maps
 from app.explore.render import STATIC, render, render_problem, static_response
 from app.queries.datasets import DatasetName
 
+
+class PageRoute(APIRoute):
+    """A page's errors (an unknown record, a bad filter or path parameter) are HTML pages with
+    the status the API would give, not the API's problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Problem as problem:
+                return render_problem(request, problem)
+            except RequestValidationError as invalid:
+                return render_problem(request, validation_problem(invalid))
+
+        return page
+
+
 router = APIRouter(
     prefix="/explore",
     include_in_schema=False,
     dependencies=[Depends(no_nul_bytes), Depends(read_gate)],
+    route_class=PageRoute,
 )
 
 LIST_LIMIT = 50
@@ -55,18 +79,15 @@ def _map(session: Session, raw: dict[str, str], countries: set[str]) -> maps.Map
 @router.get("")
 def overview(request: Request, session: SessionDep) -> Response:
     """Headline totals per mission and per objective, and the counts behind them."""
-    try:
-        counts = data.overview(session)
-        charts_by_metric = data.headline_charts(
-            session, data.HEADLINE_METRICS, ("mission", "objective")
-        )
-        headline = {
-            metric: {by: charts.bars(chart) for by, chart in by_dimension.items()}
-            for metric, by_dimension in charts_by_metric.items()
-        }
-        metrics = {m["code"]: m for m in data.all_of(session, DatasetName.METRICS)}
-    except Problem as problem:
-        return render_problem(request, problem)
+    counts = data.overview(session)
+    charts_by_metric = data.headline_charts(
+        session, data.HEADLINE_METRICS, ("mission", "objective")
+    )
+    headline = {
+        metric: {by: charts.bars(chart) for by, chart in by_dimension.items()}
+        for metric, by_dimension in charts_by_metric.items()
+    }
+    metrics = {m["code"]: m for m in data.all_of(session, DatasetName.METRICS)}
     return render(request, "overview.html", counts=counts, headline=headline, metrics=metrics)
 
 
@@ -120,99 +141,75 @@ def _entity(
 
 @router.get("/missions/{code}")
 def mission(request: Request, session: SessionDep, code: str) -> Response:
-    try:
-        record = data.mission(session, code)
-        raw = {"mission": record["code"]}
-        return _entity(request, session, "mission", record, raw, {record["country"]["iso3"]})
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.mission(session, code)
+    raw = {"mission": record["code"]}
+    return _entity(request, session, "mission", record, raw, {record["country"]["iso3"]})
 
 
 @router.get("/objectives/{number}")
 def objective(
     request: Request, session: SessionDep, number: Annotated[int, Path(ge=1, le=32767)]
 ) -> Response:
-    try:
-        record = data.objective(session, number)
-        return _entity(request, session, "objective", record, {"objective": str(number)}, set())
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.objective(session, number)
+    return _entity(request, session, "objective", record, {"objective": str(number)}, set())
 
 
 @router.get("/countries/{iso3}")
 def country(request: Request, session: SessionDep, iso3: str) -> Response:
-    try:
-        record = data.country(session, iso3)
-        raw = {"country": record["iso3"]}
-        return _entity(request, session, "country", record, raw, {record["iso3"]})
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.country(session, iso3)
+    raw = {"country": record["iso3"]}
+    return _entity(request, session, "country", record, raw, {record["iso3"]})
 
 
 @router.get("/locations/{location_id}")
 def location(request: Request, session: SessionDep, location_id: str) -> Response:
-    try:
-        record = data.location(session, location_id)
-        raw = {"location": record["id"]}
-        return render(
-            request,
-            "entity.html",
-            kind="location",
-            record=record,
-            raw=raw,
-            sections=_sections(session, raw),
-            map=maps.draw([record], {record["country"]["iso3"]}),
-        )
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.location(session, location_id)
+    raw = {"location": record["id"]}
+    return render(
+        request,
+        "entity.html",
+        kind="location",
+        record=record,
+        raw=raw,
+        sections=_sections(session, raw),
+        map=maps.draw([record], {record["country"]["iso3"]}),
+    )
 
 
 @router.get("/stories/{story_id}")
 def story(request: Request, session: SessionDep, story_id: str) -> Response:
-    try:
-        record = data.story(session, story_id)
-        keys = sorted(
-            {place["id"] for item in record["activities"] for place in item.get("locations") or []}
-        )
-        places_ = data.locations(session, keys)
-        countries = set(record.get("countries") or []) | {p["country"]["iso3"] for p in places_}
-        return render(request, "story.html", record=record, map=maps.draw(places_, countries))
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.story(session, story_id)
+    keys = sorted(
+        {place["id"] for item in record["activities"] for place in item.get("locations") or []}
+    )
+    places_ = data.locations(session, keys)
+    countries = set(record.get("countries") or []) | {p["country"]["iso3"] for p in places_}
+    return render(request, "story.html", record=record, map=maps.draw(places_, countries))
 
 
 @router.get("/activities/{activity_id}")
 def activity(request: Request, session: SessionDep, activity_id: str) -> Response:
-    try:
-        record = data.activity(session, activity_id)
-        places_ = data.locations(session, [p["id"] for p in record.get("locations") or []])
-        countries = {p["country"]["iso3"] for p in places_}
-        return render(request, "activity.html", record=record, map=maps.draw(places_, countries))
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.activity(session, activity_id)
+    places_ = data.locations(session, [p["id"] for p in record.get("locations") or []])
+    countries = {p["country"]["iso3"] for p in places_}
+    return render(request, "activity.html", record=record, map=maps.draw(places_, countries))
 
 
 @router.get("/figures/{figure_id}")
 def figure(request: Request, session: SessionDep, figure_id: str) -> Response:
-    try:
-        record = data.figure(session, figure_id)
-        part_of = data.related_figure(session, record["part_of"]) if record.get("part_of") else None
-        return render(request, "figure.html", record=record, part_of=part_of)
-    except Problem as problem:
-        return render_problem(request, problem)
+    record = data.figure(session, figure_id)
+    part_of = data.related_figure(session, record["part_of"]) if record.get("part_of") else None
+    return render(request, "figure.html", record=record, part_of=part_of)
 
 
 def _list(request: Request, session: Session, dataset: DatasetName) -> Response:
-    try:
-        raw = data.filters(dataset, _params(request))
-        view = data.list_view(session, dataset, raw, limit=LIST_LIMIT, cursor=_cursor(request))
-        choices = {
-            "mission": data.all_of(session, DatasetName.MISSIONS),
-            "objective": data.all_of(session, DatasetName.OBJECTIVES),
-            "metric": data.all_of(session, DatasetName.METRICS),
-        }
-    except Problem as problem:
-        return render_problem(request, problem)
+    raw = data.filters(dataset, _params(request))
+    view = data.list_view(session, dataset, raw, limit=LIST_LIMIT, cursor=_cursor(request))
+    choices = {
+        "mission": data.all_of(session, DatasetName.MISSIONS),
+        "objective": data.all_of(session, DatasetName.OBJECTIVES),
+        "metric": data.all_of(session, DatasetName.METRICS),
+    }
     return render(request, "list.html", view=view, choices=choices)
 
 
@@ -240,19 +237,14 @@ three lists take."""
 def search(request: Request, session: SessionDep) -> Response:
     """Full-text search across stories, activities and figures (`q`, as on the API)."""
     params = _params(request)
-    try:
-        extra = sorted(set(params) - set(SEARCH_FILTERS))
-        if extra:
-            raise InvalidParameters(
-                [
-                    parameter_error(
-                        name, f"not a filter here; accepted: {', '.join(SEARCH_FILTERS)}"
-                    )
-                    for name in extra
-                ]
-            )
-        raw = data.filters(DatasetName.STORIES, params)
-        sections = _sections(session, raw) if raw.get("q", "").strip() else {}
-    except Problem as problem:
-        return render_problem(request, problem)
+    extra = sorted(set(params) - set(SEARCH_FILTERS))
+    if extra:
+        raise InvalidParameters(
+            [
+                parameter_error(name, f"not a filter here; accepted: {', '.join(SEARCH_FILTERS)}")
+                for name in extra
+            ]
+        )
+    raw = data.filters(DatasetName.STORIES, params)
+    sections = _sections(session, raw) if raw.get("q", "").strip() else {}
     return render(request, "search.html", q=raw.get("q", ""), raw=raw, sections=sections)
