@@ -121,6 +121,6 @@ def geojson_chunks(engine: Engine, dataset: str, selection: Selection) -> Iterat
             execution_options={"stream_results": True, "yield_per": BATCH_ROWS},
         )
         try:
-            yield from collection_chunks(dataset, (spec.to_item(row._mapping) for row in result))
+            yield from collection_chunks(dataset, (spec.to_item(row) for row in result))
         finally:
             result.close()

@@ -21,6 +21,7 @@ from app.models import (
     activity_location,
     activity_partner,
 )
+from app.queries.bound import one_of
 from app.queries.items import From, Shape, object_pairs
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
@@ -125,41 +126,41 @@ class ActivityFilters:
 def in_country(country_ids: list[int]) -> ColumnElement[bool]:
     """An activity is in a country when one of its places is, or its mission is based there."""
     return Activity.mission_id.in_(
-        select(Mission.id).where(Mission.country_id.in_(country_ids))
+        select(Mission.id).where(one_of(Mission.country_id, country_ids))
     ) | exists().where(
         activity_location.c.activity_id == Activity.id,
         activity_location.c.location_id == Location.id,
-        Location.country_id.in_(country_ids),
+        one_of(Location.country_id, country_ids),
     )
 
 
 def conditions(f: ActivityFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.mission is not None:
-        where.append(Activity.mission_id.in_(f.mission))
+        where.append(one_of(Activity.mission_id, f.mission))
     if f.objective is not None:
-        where.append(Activity.objective_id.in_(f.objective))
+        where.append(one_of(Activity.objective_id, f.objective))
     if f.country is not None:
         where.append(in_country(f.country))
     if f.location is not None:
         where.append(
             exists().where(
                 activity_location.c.activity_id == Activity.id,
-                activity_location.c.location_id.in_(f.location),
+                one_of(activity_location.c.location_id, f.location),
             )
         )
     if f.partner is not None:
         where.append(
             exists().where(
                 activity_partner.c.activity_id == Activity.id,
-                activity_partner.c.partner_id.in_(f.partner),
+                one_of(activity_partner.c.partner_id, f.partner),
             )
         )
     if f.story is not None:
-        where.append(Activity.story_id.in_(f.story))
+        where.append(one_of(Activity.story_id, f.story))
     if f.type is not None:
-        where.append(Activity.activity_type_id.in_(f.type))
+        where.append(one_of(Activity.activity_type_id, f.type))
     if f.year is not None:
-        where.append(Activity.edition_year.in_(f.year))
+        where.append(one_of(Activity.edition_year, f.year))
     where.extend(overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to))
     return where

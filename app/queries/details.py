@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from app.db.precompiled import Precompiled
 from app.models import (
     Activity,
     ActivityType,
@@ -26,36 +27,50 @@ from app.models import (
     activity_location,
 )
 from app.queries import activities, figures, reference, stories
-from app.queries.listing import ListSpec, list_all
+from app.queries.listing import ListSpec, Records, list_all
+
+STORY = Records(stories.SPEC, Story.key)
+STORY_FIGURES = Records(figures.SPEC, Story.key)
+STORY_ACTIVITIES = Records(activities.SPEC, Story.key)
+ACTIVITY = Records(activities.SPEC, Activity.key)
+ACTIVITY_FIGURES = Records(figures.SPEC, Activity.key)
+FIGURE = Records(figures.SPEC, Figure.key)
+MISSION = Records(reference.MISSIONS, Mission.code)
+MISSION_COUNTS = Precompiled(
+    reference.mission_counts_statement(
+        select(Mission.id).where(Mission.code == bindparam("code")).scalar_subquery()
+    )
+)
+"""The hot records, compiled at start-up; the rarer ones below build their statement."""
 
 
 def story_detail(session: Session, key: str) -> dict[str, Any] | None:
     """A story with its activities, each with its figures, and all the story's figures."""
-    found = list_all(session, stories.SPEC, [Story.key == key])
+    found = STORY(session, key)
     if not found:
         return None
-    story_figures = list_all(session, figures.SPEC, [Story.key == key])
+    story_figures = STORY_FIGURES(session, key)
     by_activity: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for figure in story_figures:
         if figure["activity"]:
             by_activity[figure["activity"]["id"]].append(figure)
     story_activities = [
         {**activity, "figures": by_activity[activity["id"]]}
-        for activity in list_all(session, activities.SPEC, [Story.key == key])
+        for activity in STORY_ACTIVITIES(session, key)
     ]
     return {**found[0], "activities": story_activities, "figures": story_figures}
 
 
 def activity_detail(session: Session, key: str) -> dict[str, Any] | None:
     """An activity with its figures, locations and partners."""
-    found = list_all(session, activities.SPEC, [Activity.key == key])
+    found = ACTIVITY(session, key)
     if not found:
         return None
-    return {**found[0], "figures": list_all(session, figures.SPEC, [Activity.key == key])}
+    return {**found[0], "figures": ACTIVITY_FIGURES(session, key)}
 
 
 def figure_detail(session: Session, key: str) -> dict[str, Any] | None:
-    found = list_all(session, figures.SPEC, [Figure.key == key])
+    found = FIGURE(session, key)
     return found[0] if found else None
 
 
@@ -77,11 +92,11 @@ def report_detail(session: Session, report_id: str) -> dict[str, Any] | None:
 
 def mission_detail(session: Session, code: str) -> dict[str, Any] | None:
     """A mission (code in any case) with its counts of stories, activities and figures."""
-    item = _first(session, reference.MISSIONS, Mission.code == code.upper())
-    if item is None:
+    found = MISSION(session, code.upper())
+    if not found:
         return None
-    mission_id = select(Mission.id).where(Mission.code == code.upper()).scalar_subquery()
-    return {**item, "counts": reference.mission_counts(session, mission_id)}
+    (counts,) = MISSION_COUNTS.rows(session, {"code": code.upper()})
+    return {**found[0], "counts": reference.counts(counts)}
 
 
 def objective_detail(session: Session, number: int) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from app.models import (
     activity_location,
     activity_partner,
 )
+from app.queries.bound import one_of
 from app.queries.items import From, Shape
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
@@ -127,47 +128,53 @@ def conditions(f: FigureFilters) -> list[ColumnElement[bool]]:
     """
     where: list[ColumnElement[bool]] = []
     if f.mission is not None:
-        where.append(Figure.mission_id.in_(f.mission))
+        where.append(one_of(Figure.mission_id, f.mission))
     if f.objective is not None:
-        where.append(Figure.objective_id.in_(f.objective))
+        where.append(one_of(Figure.objective_id, f.objective))
     if f.country is not None:
         # the figure's own place, else the country of the mission that produced it
         where.append(
-            Figure.location_id.in_(select(Location.id).where(Location.country_id.in_(f.country)))
+            Figure.location_id.in_(
+                select(Location.id).where(one_of(Location.country_id, f.country))
+            )
             | (
                 Figure.location_id.is_(None)
-                & Figure.mission_id.in_(select(Mission.id).where(Mission.country_id.in_(f.country)))
+                & Figure.mission_id.in_(
+                    select(Mission.id).where(one_of(Mission.country_id, f.country))
+                )
             )
         )
     if f.location is not None:
         where.append(
-            Figure.location_id.in_(f.location)
+            one_of(Figure.location_id, f.location)
             | exists().where(
                 activity_location.c.activity_id == Figure.activity_id,
-                activity_location.c.location_id.in_(f.location),
+                one_of(activity_location.c.location_id, f.location),
             )
         )
     if f.partner is not None:
         where.append(
             exists().where(
                 activity_partner.c.activity_id == Figure.activity_id,
-                activity_partner.c.partner_id.in_(f.partner),
+                one_of(activity_partner.c.partner_id, f.partner),
             )
         )
     if f.story is not None:
-        where.append(Figure.story_id.in_(f.story))
+        where.append(one_of(Figure.story_id, f.story))
     if f.activity is not None:
-        where.append(Figure.activity_id.in_(f.activity))
+        where.append(one_of(Figure.activity_id, f.activity))
     if f.type is not None:
         where.append(
-            Figure.activity_id.in_(select(Activity.id).where(Activity.activity_type_id.in_(f.type)))
+            Figure.activity_id.in_(
+                select(Activity.id).where(one_of(Activity.activity_type_id, f.type))
+            )
         )
     if f.metric is not None:
-        where.append(Figure.metric_id.in_(f.metric))
+        where.append(one_of(Figure.metric_id, f.metric))
     if f.qualifier is not None:
-        where.append(Figure.qualifier.in_(f.qualifier))
+        where.append(one_of(Figure.qualifier, f.qualifier))
     if f.year is not None:
-        where.append(Figure.edition_year.in_(f.year))
+        where.append(one_of(Figure.edition_year, f.year))
     if f.date_from is not None or f.date_to is not None:
         # the figure's own period, else its activity's
         dated_activities = select(Activity.id).where(

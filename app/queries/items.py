@@ -7,7 +7,8 @@ walks the model and yields the two things the query layer used to write out by h
 
 - `columns`: one labelled SELECT column per leaf value, read from the table the `From` names
   (the column of the field's own name, unless the `From` names another expression);
-- `to_item`: row -> dict, generated as Python source from the model and compiled once, so that
+- `to_item`: row (a tuple whose first values are those columns) -> dict, generated as
+  Python source from the model and compiled once, so that
   building an item is the dict literal it used to be; no per-row validation.
 
 A field the model gains is in the SELECT and in every item at once (or the import fails, when
@@ -18,17 +19,18 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, RowMapping
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import ColumnProperty, QueryableAttribute
 
 from app.queries.keyset import Expression
 
-ItemBuilder = Callable[[RowMapping], dict[str, Any]]
+ItemBuilder = Callable[[Sequence[Any]], dict[str, Any]]
+"""Row -> item; the row's first values are the `Shape`'s columns, in order (more may follow)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class _Compiler:
 
     def column(self, path: str, expression: Expression) -> str:
         self.columns.append(expression.label(path))
-        return f"row[{path!r}]"
+        return f"row[{len(self.columns) - 1}]"  # by position: a tuple or a Row, read as-is
 
     def value(self, path: str, source: Source, model: type[BaseModel] | None, null: bool) -> str:
         if isinstance(source, Computed):

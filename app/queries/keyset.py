@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     tuple_,
 )
+from sqlalchemy.sql.elements import BindParameter
 
 from app.errors import InvalidParameters, parameter_error
 
@@ -92,7 +93,7 @@ class Sort:
         if len(directions) == 1 and not any(key.nullable for key in self.keys):
             # one row comparison: an index on the sort columns turns it into a range scan
             row = tuple_(*(key.expression for key in self.keys))
-            bound = tuple_(*(literal(v) for v in values))
+            bound = tuple_(*(v if isinstance(v, BindParameter) else literal(v) for v in values))
             return row < bound if directions == {True} else row > bound
         condition: ColumnElement[bool] = false()
         for key, value in reversed(list(zip(self.keys, values, strict=True))):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, literal, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text
 from sqlalchemy.dialects.postgresql import REAL, REGCONFIG
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from app.db.precompiled import Precompiled
 from app.models.columns import UNACCENT_FUNCTION
+from app.queries.items import ItemBuilder
 from app.queries.keyset import (
     Expression,
     Sort,
@@ -32,7 +34,7 @@ class ListSpec:
     id_column: Expression
     sort_fields: Mapping[str, SortField]
     default_sort: str
-    to_item: Callable[[RowMapping], dict[str, Any]]
+    to_item: ItemBuilder
     search_vector: Expression | None = None
 
 
@@ -65,6 +67,9 @@ def search_condition(spec: ListSpec, q: str) -> ColumnElement[bool]:
     return spec.search_vector.op("@@")(text_query(q))
 
 
+PLAN_FOR_THE_WORDS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 def plan_for_the_words(session: Session) -> None:
     """Have PostgreSQL plan this transaction's statements for the actual search words.
 
@@ -72,7 +77,7 @@ def plan_for_the_words(session: Session) -> None:
     matches varies by orders of magnitude with its words: at 1,000,000 figures the generic
     plan of a search page runs ~30% slower than one made for the words.
     """
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    session.execute(PLAN_FOR_THE_WORDS)
 
 
 def list_page(
@@ -115,16 +120,21 @@ def list_page(
     statement = filtered.add_columns(*sort_columns)
     if page.cursor:
         statement = statement.where(sort.after(decode_cursor(page.cursor, sort)))
-    rows = (
-        session.execute(statement.order_by(*sort.order_by()).limit(page.limit + 1)).mappings().all()
-    )
+    rows = session.execute(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
+    return page_of(rows, spec, sort, page.limit, count)
 
+
+def page_of(
+    rows: Sequence[Sequence[Any]], spec: ListSpec, sort: Sort, limit: int, total: int
+) -> Page:
+    """The page from up to `limit + 1` rows, each the item's columns then the sort values:
+    a row past the limit means there is a next page, after the last row shown."""
     next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
+    if len(rows) > limit:
+        rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor(sort, [last[f"_sort{i}"] for i in range(len(sort.keys))])
-    return Page([spec.to_item(row) for row in rows], count, next_cursor)
+        next_cursor = encode_cursor(sort, last[len(last) - len(sort.keys) :])
+    return Page([spec.to_item(row) for row in rows], total, next_cursor)
 
 
 def list_all(
@@ -132,5 +142,21 @@ def list_all(
 ) -> list[dict[str, Any]]:
     """Every matching row in the default order (for embedding in detail responses)."""
     sort = parse_sort(spec.default_sort, spec.sort_fields, spec.id_column)
-    rows = session.execute(spec.select.where(*conditions).order_by(*sort.order_by())).mappings()
+    rows = session.execute(spec.select.where(*conditions).order_by(*sort.order_by()))
     return [spec.to_item(row) for row in rows]
+
+
+class Records:
+    """Every row of `spec` whose `key` column equals a value, in the default order: a record
+    and what it embeds (a story's figures), precompiled once (app/db/precompiled.py)."""
+
+    def __init__(self, spec: ListSpec, key: Expression) -> None:
+        sort = parse_sort(spec.default_sort, spec.sort_fields, spec.id_column)
+        self.spec = spec
+        self.statement = Precompiled(
+            spec.select.where(key == bindparam("key")).order_by(*sort.order_by())
+        )
+
+    def __call__(self, session: Session, key: Any) -> list[dict[str, Any]]:
+        to_item = self.spec.to_item
+        return [to_item(row) for row in self.statement.rows(session, {"key": key})]

@@ -13,10 +13,11 @@ Places without coordinates are left out here, so an empty array means "nowhere t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, case, func, literal_column, select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from app.models import Activity, Figure, Location, activity_location
@@ -94,8 +95,9 @@ FIGURE_PLACES: ColumnElement[Any] = case(
 def with_places(spec: ListSpec, places: ColumnElement[Any]) -> ListSpec:
     """`spec` whose rows also select their places, and whose items carry them (`PLACES`)."""
     base = spec.to_item
+    position = len(spec.select.selected_columns)  # the places column comes after the item's
 
-    def to_item(row: RowMapping) -> dict[str, Any]:
-        return {**base(row), PLACES: row[PLACES]}
+    def to_item(row: Sequence[Any]) -> dict[str, Any]:
+        return {**base(row), PLACES: row[position]}
 
     return replace(spec, select=spec.select.add_columns(places.label(PLACES)), to_item=to_item)

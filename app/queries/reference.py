@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ from app.models.columns import UNACCENT_FUNCTION
 from app.queries import rollups
 from app.queries.items import Computed, From, Shape
 from app.queries.keyset import Expression, SortField
-from app.queries.listing import ListSpec
+from app.queries.listing import AnySelect, ListSpec
 from app.queries.shapes import last_day, period
 from app.schemas.reference import (
     ActivityTypeOut,
@@ -91,15 +92,22 @@ MISSIONS = ListSpec(
 )
 
 
-def mission_counts(session: Session, mission_id: int | ColumnElement[int]) -> dict[str, int]:
+def mission_counts_statement(mission_id: int | ColumnElement[int]) -> AnySelect:
     """How much of the data a mission has: stories naming it, its activities and figures."""
     stories = select(func.count()).where(story_mission.c.mission_id == mission_id)
     activities = rollups.ACTIVITIES.total([activity_rollup.c.mission_id == mission_id])
     figures = rollups.FIGURES.total([figure_rollup.c.mission_id == mission_id])
-    row = session.execute(
-        select(stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery())
-    ).one()
+    return select(
+        stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery()
+    )
+
+
+def counts(row: Sequence[int]) -> dict[str, int]:
     return {"stories": row[0], "activities": row[1], "figures": row[2]}
+
+
+def mission_counts(session: Session, mission_id: int | ColumnElement[int]) -> dict[str, int]:
+    return counts(session.execute(mission_counts_statement(mission_id)).one())
 
 
 # --- objectives ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, Select, func, select
 
 from app.models import activity_rollup, figure_rollup
+from app.queries.bound import one_of
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Rollup:
             column = self.filters.get(field.name)
             if column is None:
                 return None
-            where.append(column.in_(value))
+            where.append(one_of(column, value))
         return where
 
     def total(self, conditions: list[ColumnElement[bool]]) -> Select[tuple[int]]:

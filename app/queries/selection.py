@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +32,9 @@ class Selection:
     rollup: list[ColumnElement[bool]] | None = None
     """The same selection on the dataset's rollup (queries/rollups.py), when it can be read
     there: every filter is a rollup column and there is no full-text query."""
+    filters: Any = None
+    """The resolved filters dataclass the conditions were made from (None: made by hand), from
+    which app/queries/pages.py binds a statement compiled once per shape."""
 
 
 def _resolved(resolve: FilterResolver, raw: Raw, resolved: type[F]) -> F:
@@ -66,12 +69,17 @@ class Filters(Generic[F]):
 
     fields: type[F]
     conditions: Callable[[F], Selection]
+    bindable: bool = False
+    """Whether `conditions` also takes a template of placeholders (app/queries/bound.py),
+    so that a list page can be compiled once per shape (app/queries/pages.py)."""
 
     def names(self) -> list[str]:
         return [field_.name for field_ in fields(self.fields)]  # type: ignore[arg-type]
 
     def where(self, resolve: FilterResolver, raw: Raw) -> Selection:
-        return self.conditions(_resolved(resolve, raw, self.fields))
+        resolved = _resolved(resolve, raw, self.fields)
+        selection = self.conditions(resolved)
+        return replace(selection, filters=resolved) if self.bindable else selection
 
 
 def _figures(resolved: figures.FigureFilters) -> Selection:
@@ -88,9 +96,9 @@ def _stories(resolved: stories.StoryFilters) -> Selection:
     return Selection(stories.conditions(resolved))
 
 
-FIGURES = Filters(figures.FigureFilters, _figures)
-ACTIVITIES = Filters(activities.ActivityFilters, _activities)
-STORIES = Filters(stories.StoryFilters, _stories)
+FIGURES = Filters(figures.FigureFilters, _figures, bindable=True)
+ACTIVITIES = Filters(activities.ActivityFilters, _activities, bindable=True)
+STORIES = Filters(stories.StoryFilters, _stories, bindable=True)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from app.models import (
     story_country,
     story_mission,
 )
+from app.queries.bound import one_of
 from app.queries.items import From, Shape
 from app.queries.keyset import SortField
 from app.queries.listing import ListSpec
@@ -95,15 +96,15 @@ def conditions(f: StoryFilters) -> list[ColumnElement[bool]]:
     if f.mission is not None:
         where.append(
             exists().where(
-                story_mission.c.story_id == Story.id, story_mission.c.mission_id.in_(f.mission)
+                story_mission.c.story_id == Story.id, one_of(story_mission.c.mission_id, f.mission)
             )
         )
     if f.objective is not None:
-        where.append(Story.objective_id.in_(f.objective))
+        where.append(one_of(Story.objective_id, f.objective))
     if f.country is not None:
         where.append(
             exists().where(
-                story_country.c.story_id == Story.id, story_country.c.country_id.in_(f.country)
+                story_country.c.story_id == Story.id, one_of(story_country.c.country_id, f.country)
             )
         )
     if f.location is not None:
@@ -111,7 +112,7 @@ def conditions(f: StoryFilters) -> list[ColumnElement[bool]]:
             exists().where(
                 Activity.story_id == Story.id,
                 activity_location.c.activity_id == Activity.id,
-                activity_location.c.location_id.in_(f.location),
+                one_of(activity_location.c.location_id, f.location),
             )
         )
     if f.partner is not None:
@@ -119,13 +120,15 @@ def conditions(f: StoryFilters) -> list[ColumnElement[bool]]:
             exists().where(
                 Activity.story_id == Story.id,
                 activity_partner.c.activity_id == Activity.id,
-                activity_partner.c.partner_id.in_(f.partner),
+                one_of(activity_partner.c.partner_id, f.partner),
             )
         )
     if f.kind is not None:
-        where.append(Story.kind.in_(f.kind))
+        where.append(one_of(Story.kind, f.kind))
     if f.year is not None:
-        where.append(Story.report_id.in_(select(Report.id).where(Report.edition_year.in_(f.year))))
+        where.append(
+            Story.report_id.in_(select(Report.id).where(one_of(Report.edition_year, f.year)))
+        )
     window = overlaps(Activity.date_start, Activity.date_end, f.date_from, f.date_to)
     if window:
         where.append(exists().where(Activity.story_id == Story.id, *window))

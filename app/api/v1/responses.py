@@ -23,6 +23,7 @@ from app.kit.etag import etag_for, matches
 from app.queries.datasets import Criteria, described
 from app.queries.facets import facet_counts, parse_facets
 from app.queries.listing import Page, PageRequest, list_page
+from app.queries.pages import json_page, shaped
 from app.queries.selection import Selection
 from app.queries.versions import data_version
 
@@ -65,9 +66,12 @@ def list_response(
     if fmt is not None and fmt != "geojson":
         return export_response(request, criteria.dataset, selection, fmt, bom=representation.bom)
     declared = described(criteria.dataset)
-    total = declared.total(selection)
-    spec = declared.geo_spec if fmt == "geojson" else declared.spec
-    found = list_page(session, spec, selection.conditions, page, q=selection.q, total=total)
+    if fmt is None and shaped(selection):
+        found = json_page(session, criteria.dataset, selection, page)
+    else:
+        total = declared.total(selection)
+        spec = declared.geo_spec if fmt == "geojson" else declared.spec
+        found = list_page(session, spec, selection.conditions, page, q=selection.q, total=total)
     body = geojson.page_collection(criteria.dataset, found) if fmt == "geojson" else found.body()
     if faceted:
         body = {**body, "facets": facet_counts(session, criteria.dataset, selection, faceted)}
