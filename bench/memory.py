@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.run import OUT, Server, free_port
 
 BENCH_DATABASE = (
@@ -113,7 +115,12 @@ def snapshot(server: Server, label: str, detail: bool) -> list[dict[str, Any]]:
             for name, size in groups.most_common(15):
                 print(f"{'':>18}{size / MB:7.2f} MB  {name}")
     mean = sum(r["pss_mb"] for r in rows) / max(len(rows), 1)
-    print(f"{label:>10}  mean PSS per worker {mean:.1f} MB", flush=True)
+    parent = psutil.Process(server.process.pid).memory_full_info().pss / MB
+    print(
+        f"{label:>10}  mean PSS per worker {mean:.1f} MB; supervisor {parent:.1f} MB; "
+        f"API in all {sum(r['pss_mb'] for r in rows) + parent:.1f} MB",
+        flush=True,
+    )
     return rows
 
 

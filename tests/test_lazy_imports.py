@@ -1,5 +1,6 @@
 """An API worker holds only what its read routes need: the libraries that only exports, the
-explorer's pages, migrations or the command line use are imported when first used.
+explorer's pages, migrations or the command line use are imported when first used; and
+`crsv serve` forks its workers from a process that has imported the app, so they share it.
 
 Each of them costs every worker process its memory from start to stop (Jinja2 and the
 templates' labels about 2 MB, xlsxwriter 3 MB, Alembic 10 MB). The check runs in a fresh
@@ -10,6 +11,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import httpx
+import psutil
+from sqlalchemy import Engine
+
+from tests.live_server import CRSV, ServerProcess, free_port, serving
 
 DEFERRED = (
     "jinja2",  # app/explore/render.py: the explorer's templates, built by the first page
@@ -41,3 +49,34 @@ def test_creating_the_app_imports_none_of_the_deferred_libraries() -> None:
     loaded = set(done.stdout.split())
     assert "fastapi" in loaded  # the probe did build the app
     assert sorted(loaded & set(DEFERRED)) == []
+
+
+def test_crsv_serve_forks_its_workers_from_the_loaded_app(engine: Engine, tmp_path: Path) -> None:
+    """With a configured database and several workers, `crsv serve` forks each worker from a
+    process that has imported the app (so they share those pages), rather than spawning
+    fresh interpreters; each worker still answers with its own app and pool, and SIGTERM
+    still stops them all."""
+    port = free_port()
+    env = {
+        "CRSV_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "CRSV_HOST": "127.0.0.1",
+        "CRSV_PORT": str(port),
+        "CRSV_WORKERS": "2",
+        "CRSV_LOG_LEVEL": "WARNING",
+    }
+    server = ServerProcess(
+        [CRSV, "serve"], port=port, env=env, cwd=tmp_path, log_path=tmp_path / "server.log"
+    )
+    with serving(server, seconds=60, timeout=15) as running:
+        workers = psutil.Process(running.process.pid).children()
+        assert len(workers) == 2
+        for worker in workers:
+            # a spawned worker runs `python -c "from multiprocessing.spawn import ..."`
+            assert worker.cmdline() == psutil.Process(running.process.pid).cmdline()
+        for _ in range(6):
+            answer = httpx.get(running.base_url + "/v1/missions/MONUSCO", timeout=10)
+            assert answer.status_code == 200
+            assert answer.json()["code"] == "MONUSCO"
+    assert running.process.returncode is not None
+    for worker in workers:
+        assert not worker.is_running()
