@@ -318,16 +318,29 @@ def _fork_preloaded_workers() -> None:
     them, and `gc.freeze()` keeps the collector from writing to every object it scans: idle
     PSS per worker drops from about 88 to about 60 MB (bench/memory.py, notes in README).
     Each worker still builds its own app, engine, pool and threads in `create_app` and its
-    lifespan, after the fork. Only with a configured database: with the embedded server this
-    process also runs the watchdog thread and SIGTERM handling a fork must not copy.
+    lifespan, after the fork, and starts with the signal dispositions of a fresh interpreter,
+    not the supervisor's. Only with a configured database: with the embedded server this
+    process also runs the watchdog thread and SIGTERM handling a fork must not copy. A SIGHUP
+    (uvicorn's restart of every worker) forks the code already loaded: restart `crsv serve`
+    itself to run new code.
     """
     import gc
     import multiprocessing
+    import os
+    import signal
 
     import uvicorn._subprocess
+    from uvicorn.supervisors.multiprocess import SIGNALS
 
     import app.main  # noqa: F401  (the imports each worker would otherwise repeat)
 
+    def fresh_signals() -> None:
+        """Undo, in a forked worker, the handlers uvicorn's supervisor set for itself."""
+        for number in SIGNALS:
+            default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+            signal.signal(number, default)
+
+    os.register_at_fork(after_in_child=fresh_signals)
     gc.collect()
     gc.freeze()
     # uvicorn's supervisor starts (and restarts) every worker through this context

@@ -9,6 +9,7 @@ interpreter, so what this test session imported does not count.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,15 @@ def test_creating_the_app_imports_none_of_the_deferred_libraries() -> None:
     assert sorted(loaded & set(DEFERRED)) == []
 
 
+def caught_signals(pid: int) -> set[int]:
+    """The signals process `pid` has a handler for (its SigCgt mask)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            mask = int(line.split()[1], 16)
+            return {number for number in range(1, 65) if mask >> (number - 1) & 1}
+    raise AssertionError(f"no SigCgt line for {pid}")
+
+
 def test_crsv_serve_forks_its_workers_from_the_loaded_app(engine: Engine, tmp_path: Path) -> None:
     """With a configured database and several workers, `crsv serve` forks each worker from a
     process that has imported the app (so they share those pages), rather than spawning
@@ -73,6 +83,9 @@ def test_crsv_serve_forks_its_workers_from_the_loaded_app(engine: Engine, tmp_pa
         for worker in workers:
             # a spawned worker runs `python -c "from multiprocessing.spawn import ..."`
             assert worker.cmdline() == psutil.Process(running.process.pid).cmdline()
+            # and, like a fresh interpreter, it does not catch the signals the supervisor does
+            assert caught_signals(worker.pid) & {signal.SIGHUP, signal.SIGUSR1} == set()
+        assert {signal.SIGHUP, signal.SIGUSR1} <= caught_signals(running.process.pid)
         for _ in range(6):
             answer = httpx.get(running.base_url + "/v1/missions/MONUSCO", timeout=10)
             assert answer.status_code == 200
