@@ -1,12 +1,14 @@
-"""Idle memory of the API's workers: `.venv/bin/python -m bench.memory [--database-url URL]`.
+"""Idle memory of the API's workers: `.venv/bin/python -m bench.memory [--serve crsv]`.
 
-Starts the API as bench/run.py does (uvicorn, 2 workers, factory, warning log level), reads
+Starts the API as bench/run.py does (uvicorn, 2 workers, factory, warning log level), or as
+`crsv serve` does (`--serve crsv`: workers forked from a process that has loaded the app), reads
 each worker's PSS, RSS and USS right after start, then again idle after each round of the
 benchmark's URLs (mission and story detail, activities, a first and a deep figures page, a
 full-text search, grouped stats, the overview), served by `--concurrency` clients at once so
 that the thread pool's threads all take part, as under the benchmark's load. `--smaps` adds
 which mappings hold each worker's PSS (the heap and anonymous memory against the interpreter
-and the shared libraries). Read-only: it only sends GETs.
+and the shared libraries). The supervisor's PSS is printed too: with forked workers it holds
+its share of the pages they share. Read-only: it only sends GETs.
 """
 
 from __future__ import annotations
