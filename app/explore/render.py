@@ -7,17 +7,20 @@ never as markup.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
 from app.errors import Problem
 from app.explore.text import Translator
 from app.queries.datasets import MAPPABLE, DatasetName
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -31,21 +34,29 @@ STATIC_VERSION = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in 
 """A content hash in each static file's address, so browsers may keep it for a year."""
 IMMUTABLE = "public, max-age=31536000, immutable"
 
-ENVIRONMENT = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-T = Translator()
-ENVIRONMENT.globals.update(
-    t=T,
-    static=lambda name: f"/explore/static/{name}?v={STATIC_VERSION[name]}",
-    query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}),
-    # a chart whose bars count in several units names each bar's unit
-    units_in=lambda bars: len({bar.unit for bar in bars if bar.unit and bar.figures}),
-)
+
+@cache
+def environment() -> Environment:
+    """The templates' environment, built by the first page: Jinja2 and the labels are imported
+    and read then, not when the app starts, so an API worker that serves no page never holds
+    them (about 2 MB of each worker's memory; tests/test_lazy_imports.py keeps it so)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    templates = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    templates.globals.update(
+        t=Translator(),
+        static=lambda name: f"/explore/static/{name}?v={STATIC_VERSION[name]}",
+        query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}),
+        # a chart whose bars count in several units names each bar's unit
+        units_in=lambda bars: len({bar.unit for bar in bars if bar.unit and bar.figures}),
+    )
+    return templates
 
 
 def downloads(dataset: str, raw: dict[str, str]) -> list[tuple[str, str]]:
@@ -57,11 +68,15 @@ def downloads(dataset: str, raw: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
-    body = ENVIRONMENT.get_template(template).render(
-        request=request,
-        path=request.url.path,
-        downloads=downloads,
-        **context,
+    body = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            path=request.url.path,
+            downloads=downloads,
+            **context,
+        )
     )
     return HTMLResponse(body, status_code=status)
 
@@ -69,11 +84,15 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 def render_problem(request: Request | None, problem: Problem | None) -> Response:
     """The HTML page of a 404 or 422 (the API would answer the same status as problem+json)."""
     status = problem.status if problem is not None else 404
-    body = ENVIRONMENT.get_template("error.html").render(
-        request=request,
-        path=request.url.path if request is not None else "",
-        problem=problem,
-        status=status,
+    body = (
+        environment()
+        .get_template("error.html")
+        .render(
+            request=request,
+            path=request.url.path if request is not None else "",
+            problem=problem,
+            status=status,
+        )
     )
     return HTMLResponse(body, status_code=status, headers=(problem.headers if problem else None))
 
