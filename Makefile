@@ -69,8 +69,14 @@ check-seeds: $(STAMP)
 
 ## Benchmark at 1,000,000 synthetic figures against a bare-ASGI floor (about 15 minutes);
 ## writes bench/RESULTS.md. FIGURES=100000 for a quicker run.
+## Datasette (the `bench` extra) serves the same data from SQLite as the peer.
 FIGURES ?= 1000000
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --figures $(FIGURES)
 
 ## Remove the embedded server's data folder (the next `make run` starts afresh).
