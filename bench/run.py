@@ -4,11 +4,15 @@
    PostgreSQL in bench/.data (or on CRSV_BENCH_DATABASE_URL); reused when it already holds N.
 2. The API under uvicorn with the production settings the README recommends, and the floor
    (bench/floor.py: a bare ASGI app running the API's own SQL) under the same settings.
+   The peer, Datasette (bench/peer.py), serves the same figures from a SQLite file built once
+   per size in bench/.data/datasette (`datasette serve -i`, the `bench` extra).
 3. Load on loopback (wrk if on PATH, else a raw asyncio client) at 1, 10 and 50 connections
-   for each endpoint, against the API and then the floor, with the CPU each side and
-   PostgreSQL spend per request; a 50-connection soak; the CSV and NDJSON exports of every
-   figure against PostgreSQL's own COPY of the same SELECT.
+   for each endpoint, against the API, the floor and (on its equivalent requests) Datasette,
+   with the CPU each side and PostgreSQL spend per request; a 50-connection soak; each API
+   worker's idle memory; the CSV and NDJSON exports of every figure against PostgreSQL's own
+   COPY of the same SELECT.
 4. bench/out/results.json and bench/RESULTS.md (bench/out/RESULTS.md for a partial run).
+   `--datasette-only` measures the API against Datasette alone (no floor), with `--only`.
    Everything started is stopped on exit, error or Ctrl-C.
 """
 
