@@ -18,6 +18,7 @@ GROUPED = "stats group_by=mission,metric"
 
 
 def _run(results: dict[str, Any], endpoint: str, connections: int) -> dict[str, Any] | None:
+    row: dict[str, Any]
     for row in results.get("runs", []):
         if row["endpoint"] == endpoint and row["connections"] == connections:
             return row
@@ -100,9 +101,9 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
             stats["api"]["p50_ms"] < 150,
             f"p50 {stats['api']['p50_ms']} ms, p99 {stats['api']['p99_ms']} ms",
         )
-    copy = results.get("copy")
+    copy: dict[str, Any] = results.get("copy") or {"rows_per_s": 0}
     for fmt, export in (results.get("exports") or {}).items():
-        share = export["rows_per_s"] / copy["rows_per_s"] if copy else 0
+        share = export["rows_per_s"] / copy["rows_per_s"] if copy["rows_per_s"] else 0
         judge(
             f"{fmt.upper()} export >= 50% of COPY rows/s and peak memory (PSS) < 200 MB",
             export["status"] == 200 and share >= 0.5 and export["peak_pss_mb"] < 200,
