@@ -67,10 +67,16 @@ check-seeds: $(STAMP)
 	run CRSV_REPORT_SOURCE=PATH make check-seeds, PATH being the report's Markdown text." >&2; exit 2; }
 	$(BIN)/crsv seed check --report "$(CRSV_REPORT_SOURCE)"
 
-## Benchmark at 1,000,000 synthetic figures against a bare-ASGI floor (about 15 minutes);
-## writes bench/RESULTS.md. FIGURES=100000 for a quicker run.
+## Benchmark at 1,000,000 synthetic figures against a bare-ASGI floor and against Datasette
+## (the `bench` extra) serving the same data from SQLite (about 20 minutes); writes
+## bench/RESULTS.md. FIGURES=100000 for a quicker run.
 FIGURES ?= 1000000
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --figures $(FIGURES)
 
 ## Remove the embedded server's data folder (the next `make run` starts afresh).

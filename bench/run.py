@@ -4,11 +4,15 @@
    PostgreSQL in bench/.data (or on CRSV_BENCH_DATABASE_URL); reused when it already holds N.
 2. The API under uvicorn with the production settings the README recommends, and the floor
    (bench/floor.py: a bare ASGI app running the API's own SQL) under the same settings.
+   The peer, Datasette (bench/peer.py), serves the same figures from a SQLite file built once
+   per size in bench/.data/datasette (`datasette serve -i`, the `bench` extra).
 3. Load on loopback (wrk if on PATH, else a raw asyncio client) at 1, 10 and 50 connections
-   for each endpoint, against the API and then the floor, with the CPU each side and
-   PostgreSQL spend per request; a 50-connection soak; the CSV and NDJSON exports of every
-   figure against PostgreSQL's own COPY of the same SELECT.
+   for each endpoint, against the API, the floor and (on its equivalent requests) Datasette,
+   with the CPU each side and PostgreSQL spend per request; a 50-connection soak; each API
+   worker's idle memory; the CSV and NDJSON exports of every figure against PostgreSQL's own
+   COPY of the same SELECT.
 4. bench/out/results.json and bench/RESULTS.md (bench/out/RESULTS.md for a partial run).
+   `--datasette-only` measures the API against Datasette alone (no floor), with `--only`.
    Everything started is stopped on exit, error or Ctrl-C.
 """
 
@@ -34,9 +38,10 @@ from typing import Any
 
 import orjson
 import psutil
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
-from bench import db, load, report
+from bench import db, load, peer, report
 from bench.capture import capture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,36 +62,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Server:
-    """A uvicorn process group we started, stopped by its own pid (SIGTERM, then SIGKILL)."""
+def uvicorn_command(app: str, port: int, workers: int, factory: bool = False) -> list[str]:
+    command = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    if factory:
+        command.insert(4, "--factory")
+    return command
 
-    def __init__(
-        self,
-        name: str,
-        app: str,
-        port: int,
-        workers: int,
-        env: dict[str, str],
-        factory: bool = False,
-    ) -> None:
+
+class Server:
+    """A server process group we started, stopped by its own pid (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, name: str, command: list[str], port: int, env: dict[str, str]) -> None:
         self.name, self.port = name, port
-        command = [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-        if factory:
-            command.insert(4, "--factory")
         self.command = command
         self.log_path = OUT / f"{name}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115
@@ -117,10 +105,13 @@ class Server:
         raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log_path}")
 
     def workers(self) -> list[psutil.Process]:
+        """uvicorn's worker processes; the process itself when it has none (Datasette)."""
         try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
+            parent = psutil.Process(self.process.pid)
+            children = parent.children(recursive=True)
             # uvicorn's workers, not multiprocessing's resource tracker
-            return [p for p in children if "resource_tracker" not in " ".join(p.cmdline())]
+            workers = [p for p in children if "resource_tracker" not in " ".join(p.cmdline())]
+            return workers or [parent]
         except psutil.NoSuchProcess:
             return []
 
@@ -253,6 +244,7 @@ def choose_targets(api: Server, figures: int) -> tuple[dict[str, str], dict[str,
         "figures by metric+mission, deep page": first + (f"&cursor={cursor}" if cursor else ""),
         "figures full-text search": "/v1/figures?q=" + urllib.parse.quote("mobile court"),
         "stats group_by=mission,metric": "/v1/stats/figures?group_by=mission,metric",
+        "stats overview": "/v1/stats/overview",
     }
     info = {
         "story": story,
@@ -436,7 +428,114 @@ def machine(url: URL) -> dict[str, Any]:
     }
 
 
+# --- the Datasette peer ----------------------------------------------------------------------
+
+
+def wait_cpu_idle(server: Server, timeout: float = 120) -> float:
+    """Wait until a server's processes stop using CPU (a backlog of abandoned requests ran
+    out); seconds waited. Datasette keeps running the SQL of requests wrk gave up on."""
+    started = time.perf_counter()
+    processes = server.workers()
+    while time.perf_counter() - started < timeout:
+        before = sum(cpu_seconds(processes).values())
+        time.sleep(0.5)
+        if sum(cpu_seconds(processes).values()) - before < 0.05:
+            break
+    return round(time.perf_counter() - started, 1)
+
+
+def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(body.get("rows") or [])
+
+
+def choose_peer_targets(
+    api: Server, peer_server: Server, database: str, targets: dict[str, str], depth: int
+) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
+    """The Datasette URL of each benchmarked API request that has one, each checked first:
+    HTTP 200, the rows expected, the same figures as the API where the order is the same.
+
+    The deep page walks Datasette's `_next` chain to the API cursor's depth."""
+    q = "mobile court"
+    wanted = peer.equivalents(database, q)
+    chosen: dict[str, dict[str, str]] = {}
+    checks: dict[str, Any] = {}
+    started = time.perf_counter()
+    for endpoint, requests in wanted.items():
+        if endpoint not in targets:
+            continue
+        api_body = fetch_json(api.base + targets[endpoint])
+        chosen[endpoint] = {}
+        for label, target in requests.items():
+            if endpoint.endswith("deep page"):
+                walked, token = 0, None
+                walk = target.replace("&_size=50", "&_size=500")
+                while walked < depth:
+                    page = fetch_json(
+                        peer_server.base + walk + (f"&_next={token}" if token else "")
+                    )
+                    token, walked = page["next"], walked + len(_rows(page))
+                    if not token:
+                        break
+                if walked != depth:
+                    raise RuntimeError(f"Datasette's _next chain ends at {walked}, not {depth}")
+                target = target + f"&_next={token}"
+            body = fetch_json(peer_server.base + target)
+            rows = _rows(body)
+            check: dict[str, Any] = {"rows": len(rows)}
+            if "items" in api_body:  # a figure list: the same figures, or at least as many
+                api_ids = [item["id"] for item in api_body["items"]]
+                check["api_total"] = api_body["total"]
+                total = body.get("filtered_table_rows_count")
+                if total is None and rows:
+                    total = rows[0].get("total")
+                check["datasette_total"] = total
+                if "_search=" not in target and "sql=" not in target:
+                    same = [row["id"] for row in rows] == api_ids and total == api_body["total"]
+                    check["same_figures_as_api"] = same
+                    if not same:
+                        raise RuntimeError(f"{label}: not the API's figures: {target}")
+                if len(rows) != min(50, total or 0):
+                    raise RuntimeError(f"{label}: {len(rows)} rows for {total} matches: {target}")
+            else:  # facets: every value of each facet, none cut off
+                facets = body.get("facet_results") or {}
+                check["facet_values"] = {
+                    name: len(facet["results"]) for name, facet in facets.items()
+                }
+                if set(facets) != {"mission", "metric"} or any(
+                    facet["truncated"] for facet in facets.values()
+                ):
+                    raise RuntimeError(f"{label}: incomplete facets: {check}")
+            chosen[endpoint][label] = target
+            checks[f"{endpoint}: {label}"] = check
+    return chosen, {"checks": checks, "walk_seconds": round(time.perf_counter() - started, 1)}
+
+
 # --- main ----------------------------------------------------------------------------------
+
+
+def idle_memory(server: Server) -> list[dict[str, Any]]:
+    """Each worker's PSS and RSS while idle (after the load runs, before the exports)."""
+    out = []
+    for process in server.workers():
+        with suppress(psutil.Error):
+            full = process.memory_full_info()
+            out.append(
+                {
+                    "pid": process.pid,
+                    "pss_mb": round(full.pss / 2**20, 1),
+                    "rss_mb": round(full.rss / 2**20, 1),
+                }
+            )
+    return out
+
+
+def measure(
+    server: Server, target: str, connections: int, args: argparse.Namespace, meter: CpuMeter
+) -> dict[str, Any]:
+    result = load.run_load(
+        server.base + target, connections, args.duration, prefer_wrk=not args.python_client
+    )
+    return {**result.as_dict(), **meter.per_request(result.requests)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -455,6 +554,21 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="measure only the endpoints whose name contains this text (e.g. 'figures')",
     )
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=180,
+        help="at most this many seconds to wait, before each measurement, for the database to "
+        "run no query (lower it when others query the same database)",
+    )
+    peer_group = parser.add_mutually_exclusive_group()
+    peer_group.add_argument(
+        "--datasette-only",
+        action="store_true",
+        help="API against Datasette only, on the endpoints it has an equivalent for (no floor); "
+        "combines with --only",
+    )
+    peer_group.add_argument("--no-datasette", action="store_true", help="skip the Datasette peer")
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.connections.split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -483,86 +597,159 @@ def main(argv: list[str] | None = None) -> int:
             "CRSV_LOG_LEVEL": "WARNING",
         }
 
-        api = Server("api", "app.main:create_app", free_port(), args.workers, env, factory=True)
+        api_port = free_port()
+        api = Server(
+            "api",
+            uvicorn_command("app.main:create_app", api_port, args.workers, True),
+            api_port,
+            env,
+        )
         stack.callback(api.stop)
         api.wait_ready("/v1/missions")
         results["api_command"] = " ".join(api.command[1:])
         log(f"API on {api.base}; choosing targets (walking the cursor chain)")
         targets, target_info = choose_targets(api, args.figures)
         targets = {name: url for name, url in targets.items() if args.only in name}
+        if args.datasette_only:
+            targets = {n: t for n, t in targets.items() if n in peer.equivalents("db", "q")}
         if not targets:
             raise SystemExit(f"--only {args.only!r} names no endpoint")
         results["targets"] = {"urls": targets, **target_info}
 
-        captured = capture(url, list(targets.values()))
-        queries = {t: c["statements"] for t, c in captured.items()}
-        for target, c in captured.items():
-            if c["status"] != 200:
-                raise RuntimeError(f"{target}: HTTP {c['status']} {c['body'][:300]!r}")
-        results["sql"] = {name: [s for s, _ in queries[t]] for name, t in targets.items()}
-        queries_file = OUT / "floor_queries.pickle"
-        queries_file.write_bytes(pickle.dumps(queries))
-        floor = Server(
-            "floor",
-            "bench.floor:app",
-            free_port(),
-            args.workers,
-            {**env, "CRSV_FLOOR_QUERIES": str(queries_file)},
-        )
-        stack.callback(floor.stop)
-        floor.wait_ready(next(iter(targets.values())))
-        log(f"floor on {floor.base}")
+        servers: list[tuple[str, Server]] = [("api", api)]
+        if not args.datasette_only:
+            captured = capture(url, list(targets.values()))
+            queries = {t: c["statements"] for t, c in captured.items()}
+            for target, c in captured.items():
+                if c["status"] != 200:
+                    raise RuntimeError(f"{target}: HTTP {c['status']} {c['body'][:300]!r}")
+            results["sql"] = {name: [s for s, _ in queries[t]] for name, t in targets.items()}
+            queries_file = OUT / "floor_queries.pickle"
+            queries_file.write_bytes(pickle.dumps(queries))
+            floor_port = free_port()
+            floor = Server(
+                "floor",
+                uvicorn_command("bench.floor:app", floor_port, args.workers),
+                floor_port,
+                {**env, "CRSV_FLOOR_QUERIES": str(queries_file)},
+            )
+            stack.callback(floor.stop)
+            floor.wait_ready(next(iter(targets.values())))
+            servers.append(("floor", floor))
+            log(f"floor on {floor.base}")
+
+        peer_targets: dict[str, dict[str, str]] = {}
+        datasette: Server | None = None
+        if not args.no_datasette and any(n in peer.equivalents("db", "q") for n in targets):
+            path = db.DATA_DIR / "datasette" / f"{url.database}.db"
+            log(f"Datasette peer: SQLite file {path.relative_to(ROOT)}")
+            engine = create_engine(url)
+            try:
+                results["datasette"] = peer.prepare(engine, path, args.figures, force=args.rebuild)
+            finally:
+                engine.dispose()
+            log(f"Datasette peer: {results['datasette']}")
+            peer_port = free_port()
+            datasette = Server(
+                "datasette",
+                peer.serve_command(PYTHON, path.relative_to(ROOT), peer_port),
+                peer_port,
+                {},
+            )
+            stack.callback(datasette.stop)
+            datasette.wait_ready(f"/{path.stem}.json", timeout=600)
+            results["datasette"]["command"] = " ".join(datasette.command[1:])
+            results["datasette"]["settings"] = peer.SETTINGS
+            peer_targets, peer_info = choose_peer_targets(
+                api, datasette, path.stem, targets, target_info["deep_rows"]
+            )
+            results["datasette"].update(urls=peer_targets, **peer_info)
+            log(f"Datasette on {datasette.base}; checked {peer_info['checks']}")
 
         postmaster = postgres_server_process(url)
         runs: list[dict[str, Any]] = []
+        peer_runs: list[dict[str, Any]] = []
         for name, target in targets.items():
-            for server in (api, floor):  # warm both caches
-                wait_idle(url)
+            for _, server in servers:  # warm both caches
+                wait_idle(url, args.idle_wait)
                 warm(server, target)
             for connections in levels:
                 row: dict[str, Any] = {"endpoint": name, "url": target, "connections": connections}
-                for label, server in (("api", api), ("floor", floor)):
-                    wait_idle(url)
-                    meter = CpuMeter(server, postmaster)
-                    result = load.run_load(
-                        server.base + target,
-                        connections,
-                        args.duration,
-                        prefer_wrk=not args.python_client,
+                for label, server in servers:
+                    wait_idle(url, args.idle_wait)
+                    row[label] = measure(
+                        server, target, connections, args, CpuMeter(server, postmaster)
                     )
-                    row[label] = {**result.as_dict(), **meter.per_request(result.requests)}
-                row["ratio"] = (
-                    round(row["api"]["rps"] / row["floor"]["rps"], 3)
-                    if row["floor"]["rps"]
-                    else None
-                )
+                floor_rps = row["floor"]["rps"] if "floor" in row else None
+                row["ratio"] = round(row["api"]["rps"] / floor_rps, 3) if floor_rps else None
                 runs.append(row)
                 log(
                     f"{name:40s} c={connections:<3d} api {row['api']['rps']:8.1f} rps "
                     f"p50 {row['api']['p50_ms']:7.2f} p99 {row['api']['p99_ms']:7.2f} "
-                    f"err {row['api']['errors']} | floor {row['floor']['rps']:8.1f} rps "
-                    f"p99 {row['floor']['p99_ms']:7.2f} | ratio {row['ratio']} | CPU ms/request "
-                    f"api {row['api']['cpu_ms_per_request']} floor "
-                    f"{row['floor']['cpu_ms_per_request']}"
+                    f"err {row['api']['errors']} CPU ms/request "
+                    f"{row['api']['cpu_ms_per_request']}"
+                    + (
+                        f" | floor {row['floor']['rps']:8.1f} rps p99 "
+                        f"{row['floor']['p99_ms']:7.2f} | ratio {row['ratio']} | floor CPU "
+                        f"{row['floor']['cpu_ms_per_request']}"
+                        if "floor" in row
+                        else ""
+                    )
                 )
+                if datasette is None:
+                    continue
+                for label, peer_target in peer_targets.get(name, {}).items():
+                    wait_idle(url, args.idle_wait)
+                    wait_cpu_idle(datasette)
+                    warm(datasette, peer_target)
+                    result = measure(
+                        datasette, peer_target, connections, args, CpuMeter(datasette, None)
+                    )
+                    peer_row = {
+                        "endpoint": name,
+                        "request": label,
+                        "url": peer_target,
+                        "connections": connections,
+                        "datasette": result,
+                        "api_rps": row["api"]["rps"],
+                        "ratio": round(row["api"]["rps"] / result["rps"], 2)
+                        if result["rps"]
+                        else None,
+                    }
+                    peer_runs.append(peer_row)
+                    log(
+                        f"  Datasette {label:34s} c={connections:<3d} {result['rps']:8.1f} rps "
+                        f"p50 {result['p50_ms']:7.2f} p99 {result['p99_ms']:7.2f} err "
+                        f"{result['errors']} CPU ms/request {result['cpu_ms_per_request']} | "
+                        f"API/Datasette {peer_row['ratio']}"
+                    )
+                wait_cpu_idle(datasette)
         results["runs"] = runs
+        results["datasette_runs"] = peer_runs
+        if datasette is not None:
+            datasette.stop()  # its memory and threads are not the API's business any more
 
         soak_targets = [t for n, t in targets.items() if not n.startswith("stats")]
         if args.soak > 0 and soak_targets:
-            wait_idle(url)
+            wait_idle(url, args.idle_wait)
             log(f"soak: 50 connections for {args.soak:.0f}s over {len(soak_targets)} URLs")
             results["soak"] = load.run_mixed(
                 api.base, soak_targets, 50, args.soak, prefer_wrk=not args.python_client
             ).as_dict()
             log(f"soak: {results['soak']['requests']} requests, {results['soak']['errors']} errors")
 
+        wait_idle(url, args.idle_wait)
+        wait_cpu_idle(api)
+        results["idle_memory"] = idle_memory(api)
+        log(f"idle memory per API worker: {results['idle_memory']}")
+
         if not args.skip_exports:
-            wait_idle(url)
+            wait_idle(url, args.idle_wait)
             results["copy"] = measure_copy(url)
             log(f"COPY: {results['copy']['rows']} rows in {results['copy']['seconds']}s")
             results["exports"] = {}
             for fmt in ("csv", "ndjson"):
-                wait_idle(url)
+                wait_idle(url, args.idle_wait)
                 results["exports"][fmt] = measure_export(api, fmt)
                 log(f"export {fmt}: {results['exports'][fmt]}")
 
@@ -570,10 +757,15 @@ def main(argv: list[str] | None = None) -> int:
         (OUT / "results.json").write_bytes(
             orjson.dumps(results, option=orjson.OPT_INDENT_2, default=str)
         )
-        # a partial run (--only, --connections, --skip-exports, --soak 0) never replaces the
-        # committed report
+        # a partial run (--only, --connections, --skip-exports, --soak 0, with or without the
+        # peer) never replaces the committed report
         complete = (
-            not args.only and levels == [1, 10, 50] and not args.skip_exports and args.soak > 0
+            not args.only
+            and levels == [1, 10, 50]
+            and not args.skip_exports
+            and args.soak > 0
+            and not args.datasette_only
+            and not args.no_datasette
         )
         markdown = ROOT / "bench" / "RESULTS.md" if complete else OUT / "RESULTS.md"
         markdown.write_text(report.markdown(results))
