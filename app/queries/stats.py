@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
+    Subquery,
+    Table,
     Text,
     and_,
     case,
@@ -19,9 +22,10 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     tuple_,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.enums import Qualifier
 from app.models import (
@@ -31,10 +35,9 @@ from app.models import (
     Metric,
     Mission,
     Objective,
-    Story,
     activity_rollup,
     figure_rollup,
-    story_mission,
+    story_rollup,
 )
 from app.queries import figures, grouping
 from app.queries.axes import TIME_AXES, arrange
@@ -289,67 +292,75 @@ def empty_measures(session: Session) -> dict[str, Any]:
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
-ACTIVITY_COUNT = cast(func.sum(activity_rollup.c.activities), BigInteger)
+
+
+def _counts_by(
+    key: InstrumentedAttribute[int], code: Expression, column: str, stories: Subquery
+) -> Select[Any]:
+    """One row per value of a dimension (every value, in order): its code and its stories,
+    activities and figures, each summed from its rollup. `key` is the value's id, `column`
+    the rollups' column holding it, `stories` the story counts per id."""
+
+    def per(rollup: Table, count: str) -> Subquery:
+        return (
+            select(rollup.c[column].label("id"), func.sum(rollup.c[count]).label("n"))
+            .group_by(rollup.c[column])
+            .subquery(count)
+        )
+
+    counted = [stories, per(activity_rollup, "activities"), per(figure_rollup, "figures")]
+    statement = select(code, *(func.coalesce(c.c.n, 0) for c in counted)).select_from(key.class_)
+    for c in counted:
+        statement = statement.outerjoin(c, c.c.id == key)
+    return statement.order_by(code)
+
+
+_story_missions = (
+    func.unnest(story_rollup.c.mission_ids).table_valued("id").render_derived().lateral("sm")
+)
+MISSION_COUNTS = _counts_by(
+    Mission.id,
+    Mission.code,
+    "mission_id",
+    # a story counts once under each mission of its set (an empty set: under none)
+    select(_story_missions.c.id, func.sum(story_rollup.c.stories).label("n"))
+    .select_from(story_rollup)
+    .join(_story_missions, true())
+    .group_by(_story_missions.c.id)
+    .subquery("stories"),
+)
+OBJECTIVE_COUNTS = _counts_by(
+    Objective.id,
+    Objective.number,
+    "objective_id",
+    select(story_rollup.c.objective_id.label("id"), func.sum(story_rollup.c.stories).label("n"))
+    .group_by(story_rollup.c.objective_id)
+    .subquery("stories"),
+)
 
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
-    """Per mission and per objective: counts of stories, activities, figures, and headlines
-    (activities and figures from the rollups)."""
+    """Per mission and per objective: counts of stories, activities and figures, and
+    headlines, all read from the rollups: four statements at any size."""
+    headlines = _headlines(session)
     return {
-        "missions": _overview_by(
-            session,
-            "mission",
-            Mission.code,
-            # (story, mission) is story_mission's primary key, so each row is a distinct story
-            # of its mission: count(*) is the count, without DISTINCT's sort (419 -> 68 ms at
-            # 1,000,000 figures)
-            stories=select(Mission.code, func.count())
-            .join(story_mission, story_mission.c.mission_id == Mission.id)
-            .group_by(Mission.code),
-            activities=select(Mission.code, ACTIVITY_COUNT)
-            .join(activity_rollup, activity_rollup.c.mission_id == Mission.id)
-            .group_by(Mission.code),
-            everyone=select(Mission.code),
-        ),
-        "objectives": _overview_by(
-            session,
-            "objective",
-            Objective.number,
-            # count(*), not count(story.id) (never NULL in this join): then the index on
-            # objective_id answers alone (150 -> 41 ms at 1,000,000 figures)
-            stories=select(Objective.number, func.count())
-            .join(Story, Story.objective_id == Objective.id)
-            .group_by(Objective.number),
-            activities=select(Objective.number, ACTIVITY_COUNT)
-            .join(activity_rollup, activity_rollup.c.objective_id == Objective.id)
-            .group_by(Objective.number),
-            everyone=select(Objective.number),
-        ),
+        "missions": _overview_by(session, "mission", MISSION_COUNTS, headlines["mission"]),
+        "objectives": _overview_by(session, "objective", OBJECTIVE_COUNTS, headlines["objective"]),
     }
 
 
 def _overview_by(
-    session: Session, name: str, key: Expression, *, stories: Any, activities: Any, everyone: Any
+    session: Session, name: str, counts: Any, headlines: dict[Any, dict[str, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
-    story_counts = dict(session.execute(stories).all())
-    activity_counts = dict(session.execute(activities).all())
-    figure_counts: dict[Any, int] = dict(
-        session.execute(
-            ROLLUP_FROM.with_only_columns(key, cast(func.sum(figure_rollup.c.figures), BigInteger))
-            .where(key.is_not(None))
-            .group_by(key)
-        ).all()
-    )
-    headlines = _headlines(session, name)
     result = []
-    for (value,) in session.execute(everyone.order_by(key)).all():
+    for value, stories, activities, figures_ in session.execute(counts).all():
         found = headlines.get(value, {})
         result.append(
             {
                 name: value,
-                "stories": story_counts.get(value, 0),
-                "activities": activity_counts.get(value, 0),
-                "figures": figure_counts.get(value, 0),
+                "stories": stories,
+                "activities": activities,
+                "figures": figures_,
                 "headlines": {
                     **{metric: found.get(metric) for metric in HEADLINE_METRICS},
                     **{k: v for k, v in found.items() if k not in HEADLINE_METRICS},
@@ -374,11 +385,62 @@ HEADLINE_MEASURES = (
 )
 
 
-def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any]]]:
-    """Group value -> headline name -> the figure stats of that metric in that group, so the
-    overview sums exactly as /v1/stats/figures does (parts left out, units apart, same flags).
-    A headline in its metric's own unit is named by the metric (`convictions`); one in
-    another unit by the metric and the unit (`convictions:case`)."""
+Headlines = dict[Any, dict[str, dict[str, Any]]]
+"""Group value -> headline name -> the figure stats of that metric in that group."""
+
+_HEADLINE_KEYS = {"mission": Mission.code, "objective": Objective.number}
+HEADLINE_GROUPS = (
+    select(
+        *(func.grouping(key).label(f"no_{name}") for name, key in _HEADLINE_KEYS.items()),
+        *(key.label(name) for name, key in _HEADLINE_KEYS.items()),
+        Metric.code.label("metric"),
+        Metric.unit.label("own_unit"),
+        ROLLUP_UNIT.label("unit"),
+        *_rollup_measures(),
+    )
+    .select_from(figure_rollup)
+    .join(Metric, Metric.id == figure_rollup.c.metric_id)
+    .outerjoin(Mission, Mission.id == figure_rollup.c.mission_id)
+    .outerjoin(Objective, Objective.id == figure_rollup.c.objective_id)
+    .where(
+        figure_rollup.c.metric_id.in_(select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS)))
+    )
+    .group_by(
+        func.grouping_sets(
+            *(tuple_(key, Metric.code, Metric.unit, ROLLUP_UNIT) for key in _HEADLINE_KEYS.values())
+        )
+    )
+    .having(func.sum(figure_rollup.c.figures) > 0)
+)
+"""The headline metrics' figure stats per mission and per objective, in one pass over their
+rollup groups: what `figure_stats` gives from the rollup grouped by mission (or objective),
+metric and unit."""
+
+
+def _headlines(session: Session) -> dict[str, Headlines]:
+    """Per dimension (mission, objective), the headlines of each value, summed exactly as
+    /v1/stats/figures does (parts left out, units apart, same flags). A headline in its
+    metric's own unit is named by the metric (`convictions`); one in another unit by the metric
+    and the unit (`convictions:case`), after the others in metric and unit order."""
+    if _parts_split(session):  # a part could sit in another rollup group: count the figures
+        return {name: _headlines_from_figures(session, name) for name in _HEADLINE_KEYS}
+    rows = session.execute(HEADLINE_GROUPS).mappings().all()
+    found: dict[str, Headlines] = {name: {} for name in _HEADLINE_KEYS}
+    for row in sorted(rows, key=lambda r: (r["metric"], str(r["unit"]))):
+        for name in _HEADLINE_KEYS:
+            if row[f"no_{name}"] or row[name] is None:
+                continue
+            metric, unit = row["metric"], row["unit"]
+            headline = metric if unit == row["own_unit"] else f"{metric}:{unit}"
+            found[name].setdefault(row[name], {})[headline] = {
+                measure: row[measure] for measure in HEADLINE_MEASURES
+            }
+    return found
+
+
+def _headlines_from_figures(session: Session, name: str) -> Headlines:
+    """`_headlines` for one dimension, through `figure_stats` (which counts the figures when
+    a part could sit in another rollup group than its whole)."""
     metric_ids = select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS))
     own_units = {
         code: unit
@@ -390,7 +452,7 @@ def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any
         [Figure.metric_id.in_(metric_ids)], rollup=[figure_rollup.c.metric_id.in_(metric_ids)]
     )
     _, groups = figure_stats(session, selection, [name, "metric"], fill=False)
-    headlines: dict[Any, dict[str, dict[str, Any]]] = {}
+    headlines: Headlines = {}
     for group in groups:
         if group[name] is None:
             continue
