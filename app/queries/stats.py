@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     Select,
@@ -20,12 +21,15 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
+    null,
     or_,
     select,
     true,
     tuple_,
+    union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import Session, aliased
 
 from app.enums import Qualifier
 from app.models import (
@@ -162,26 +166,31 @@ def _measures() -> list[ColumnElement[Any]]:
     ]
 
 
+_WHOLE = aliased(Figure, name="whole")
+PARTS_SPLIT = (
+    select(
+        func.count(),
+        func.bool_or(
+            or_(
+                Figure.mission_id.is_distinct_from(_WHOLE.mission_id),
+                Figure.qualifier != _WHOLE.qualifier,
+            )
+        ),
+    )
+    .select_from(Figure)
+    .join(_WHOLE, _WHOLE.id == Figure.part_of_id)
+    .where(Figure.part_of_id.is_not(None))  # the parts alone, through their index
+)
+"""How many figures are parts, and whether one differs from its whole in a rollup column
+(built once: an alias made per call cost the overview ~5 ms of Python)."""
+
+
 def _parts_split(session: Session) -> bool | None:
     """None when no figure is a part; True when some part differs from its whole in a column
     the rollup keeps apart (mission, qualifier), so that a rollup filter or group could hold
     the one without the other; else False (every part shares every rollup group with its
     whole, since they share story, hence year and objective, and metric and unit)."""
-    whole = aliased(Figure)
-    found = session.execute(
-        select(
-            func.count(),
-            func.bool_or(
-                or_(
-                    Figure.mission_id.is_distinct_from(whole.mission_id),
-                    Figure.qualifier != whole.qualifier,
-                )
-            ),
-        )
-        .select_from(Figure)
-        .join(whole, whole.id == Figure.part_of_id)
-        .where(Figure.part_of_id.is_not(None))  # the parts alone, through their index
-    ).one()
+    found = session.execute(PARTS_SPLIT).one()
     return None if not found[0] else bool(found[1])
 
 
@@ -294,80 +303,109 @@ def empty_measures(session: Session) -> dict[str, Any]:
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
 
 
-def _counts_by(
-    key: InstrumentedAttribute[int], code: Expression, column: str, stories: Subquery
-) -> Select[Any]:
-    """One row per value of a dimension (every value, in order): its code and its stories,
-    activities and figures, each summed from its rollup. `key` is the value's id, `column`
-    the rollups' column holding it, `stories` the story counts per id."""
+def _by_place(rollup: Table, count: str) -> CTE:
+    """A rollup's counts per (mission, objective): at most a hundred rows, read twice."""
+    keys = (rollup.c.mission_id, rollup.c.objective_id)
+    return select(*keys, func.sum(rollup.c[count]).label("n")).group_by(*keys).cte(count)
 
-    def per(rollup: Table, count: str) -> Subquery:
-        return (
-            select(rollup.c[column].label("id"), func.sum(rollup.c[count]).label("n"))
-            .group_by(rollup.c[column])
-            .subquery(count)
-        )
 
-    counted = [stories, per(activity_rollup, "activities"), per(figure_rollup, "figures")]
-    statement = select(code, *(func.coalesce(c.c.n, 0) for c in counted)).select_from(key.class_)
+_FIGURES = _by_place(figure_rollup, "figures")
+_ACTIVITIES = _by_place(activity_rollup, "activities")
+_STORIES = (
+    select(
+        story_rollup.c.objective_id,
+        story_rollup.c.mission_ids,
+        func.sum(story_rollup.c.stories).label("n"),
+    )
+    .group_by(story_rollup.c.objective_id, story_rollup.c.mission_ids)
+    .cte("stories")
+)
+"""Stories per objective and set of missions: a few hundred rows, unnested by mission."""
+_STORY_MISSIONS = (
+    func.unnest(_STORIES.c.mission_ids).table_valued("id").render_derived().lateral("sm")
+)
+
+
+def _per(key: Any, count: Any, name: str, source: Any = None) -> Subquery:
+    # a sum of bigint sums is numeric: back to bigint, so that the JSON holds integers
+    n = cast(func.sum(count), BigInteger).label("n")
+    statement = select(key.label("id"), n).group_by(key)
+    if source is not None:
+        statement = statement.select_from(source)
+    return statement.subquery(name)
+
+
+def _counts_of(part: int, reference: Any, counted: list[Subquery]) -> Select[Any]:
+    """Every mission (or objective), with the sums of `counted` (stories, activities,
+    figures) for it; the other dimension's column is NULL."""
+    mission = Mission.code if reference is Mission else cast(null(), Mission.code.type)
+    number = Objective.number if reference is Objective else cast(null(), Objective.number.type)
+    statement = select(
+        literal(part).label("part"),
+        mission.label("mission"),
+        number.label("objective"),
+        *(
+            func.coalesce(c.c.n, 0).label(name)
+            for name, c in zip(("stories", "activities", "figures"), counted, strict=True)
+        ),
+    ).select_from(reference)
     for c in counted:
-        statement = statement.outerjoin(c, c.c.id == key)
-    return statement.order_by(code)
+        statement = statement.outerjoin(c, c.c.id == reference.id)
+    return statement
 
 
-_story_missions = (
-    func.unnest(story_rollup.c.mission_ids).table_valued("id").render_derived().lateral("sm")
-)
-MISSION_COUNTS = _counts_by(
-    Mission.id,
-    Mission.code,
-    "mission_id",
-    # a story counts once under each mission of its set (an empty set: under none)
-    select(_story_missions.c.id, func.sum(story_rollup.c.stories).label("n"))
-    .select_from(story_rollup)
-    .join(_story_missions, true())
-    .group_by(_story_missions.c.id)
-    .subquery("stories"),
-)
-OBJECTIVE_COUNTS = _counts_by(
-    Objective.id,
-    Objective.number,
-    "objective_id",
-    select(story_rollup.c.objective_id.label("id"), func.sum(story_rollup.c.stories).label("n"))
-    .group_by(story_rollup.c.objective_id)
-    .subquery("stories"),
-)
+OVERVIEW_COUNTS = union_all(
+    _counts_of(
+        0,
+        Mission,
+        [
+            # a story counts once under each mission of its set (an empty set: under none)
+            _per(
+                _STORY_MISSIONS.c.id,
+                _STORIES.c.n,
+                "stories_per",
+                _STORIES.join(_STORY_MISSIONS, true()),
+            ),
+            _per(_ACTIVITIES.c.mission_id, _ACTIVITIES.c.n, "activities_per"),
+            _per(_FIGURES.c.mission_id, _FIGURES.c.n, "figures_per"),
+        ],
+    ),
+    _counts_of(
+        1,
+        Objective,
+        [
+            _per(_STORIES.c.objective_id, _STORIES.c.n, "stories_per"),
+            _per(_ACTIVITIES.c.objective_id, _ACTIVITIES.c.n, "activities_per"),
+            _per(_FIGURES.c.objective_id, _FIGURES.c.n, "figures_per"),
+        ],
+    ),
+).order_by("part", "mission", "objective")
+"""Stories, activities and figures per mission, then per objective (every one, in order), in
+one statement that reads each rollup once."""
 
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
     """Per mission and per objective: counts of stories, activities and figures, and
-    headlines, all read from the rollups: four statements at any size."""
+    headlines, all read from the rollups, in three statements at any size."""
     headlines = _headlines(session)
-    return {
-        "missions": _overview_by(session, "mission", MISSION_COUNTS, headlines["mission"]),
-        "objectives": _overview_by(session, "objective", OBJECTIVE_COUNTS, headlines["objective"]),
-    }
-
-
-def _overview_by(
-    session: Session, name: str, counts: Any, headlines: dict[Any, dict[str, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    result = []
-    for value, stories, activities, figures_ in session.execute(counts).all():
-        found = headlines.get(value, {})
-        result.append(
+    found: dict[str, list[dict[str, Any]]] = {"missions": [], "objectives": []}
+    for row in session.execute(OVERVIEW_COUNTS).mappings():
+        name = "objective" if row["part"] else "mission"
+        value = row[name]
+        in_group = headlines[name].get(value, {})
+        found[f"{name}s"].append(
             {
                 name: value,
-                "stories": stories,
-                "activities": activities,
-                "figures": figures_,
+                "stories": row["stories"],
+                "activities": row["activities"],
+                "figures": row["figures"],
                 "headlines": {
-                    **{metric: found.get(metric) for metric in HEADLINE_METRICS},
-                    **{k: v for k, v in found.items() if k not in HEADLINE_METRICS},
+                    **{metric: in_group.get(metric) for metric in HEADLINE_METRICS},
+                    **{k: v for k, v in in_group.items() if k not in HEADLINE_METRICS},
                 },
             }
         )
-    return result
+    return found
 
 
 HEADLINE_MEASURES = (
@@ -388,33 +426,45 @@ HEADLINE_MEASURES = (
 Headlines = dict[Any, dict[str, dict[str, Any]]]
 """Group value -> headline name -> the figure stats of that metric in that group."""
 
-_HEADLINE_KEYS = {"mission": Mission.code, "objective": Objective.number}
-HEADLINE_GROUPS = (
+_HEADLINE_IDS = {"mission": figure_rollup.c.mission_id, "objective": figure_rollup.c.objective_id}
+_headline_groups = (
     select(
-        *(func.grouping(key).label(f"no_{name}") for name, key in _HEADLINE_KEYS.items()),
-        *(key.label(name) for name, key in _HEADLINE_KEYS.items()),
-        Metric.code.label("metric"),
-        Metric.unit.label("own_unit"),
+        *(func.grouping(key).label(f"no_{name}") for name, key in _HEADLINE_IDS.items()),
+        *_HEADLINE_IDS.values(),
+        figure_rollup.c.metric_id,
         ROLLUP_UNIT.label("unit"),
         *_rollup_measures(),
     )
     .select_from(figure_rollup)
     .join(Metric, Metric.id == figure_rollup.c.metric_id)
-    .outerjoin(Mission, Mission.id == figure_rollup.c.mission_id)
-    .outerjoin(Objective, Objective.id == figure_rollup.c.objective_id)
     .where(
         figure_rollup.c.metric_id.in_(select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS)))
     )
     .group_by(
         func.grouping_sets(
-            *(tuple_(key, Metric.code, Metric.unit, ROLLUP_UNIT) for key in _HEADLINE_KEYS.values())
+            *(tuple_(key, figure_rollup.c.metric_id, ROLLUP_UNIT) for key in _HEADLINE_IDS.values())
         )
     )
     .having(func.sum(figure_rollup.c.figures) > 0)
+    .subquery("grouped")
+)
+HEADLINE_GROUPS = (
+    select(
+        *(_headline_groups.c[f"no_{name}"] for name in _HEADLINE_IDS),
+        Mission.code.label("mission"),
+        Objective.number.label("objective"),
+        Metric.code.label("metric"),
+        Metric.unit.label("own_unit"),
+        *(_headline_groups.c[measure] for measure in HEADLINE_MEASURES),
+    )
+    .select_from(_headline_groups)
+    .join(Metric, Metric.id == _headline_groups.c.metric_id)
+    .outerjoin(Mission, Mission.id == _headline_groups.c.mission_id)
+    .outerjoin(Objective, Objective.id == _headline_groups.c.objective_id)
 )
 """The headline metrics' figure stats per mission and per objective, in one pass over their
-rollup groups: what `figure_stats` gives from the rollup grouped by mission (or objective),
-metric and unit."""
+rollup groups (grouped by ids, named after): what `figure_stats` gives from the rollup grouped
+by mission (or objective), metric and unit."""
 
 
 def _headlines(session: Session) -> dict[str, Headlines]:
@@ -423,11 +473,11 @@ def _headlines(session: Session) -> dict[str, Headlines]:
     metric's own unit is named by the metric (`convictions`); one in another unit by the metric
     and the unit (`convictions:case`), after the others in metric and unit order."""
     if _parts_split(session):  # a part could sit in another rollup group: count the figures
-        return {name: _headlines_from_figures(session, name) for name in _HEADLINE_KEYS}
+        return {name: _headlines_from_figures(session, name) for name in _HEADLINE_IDS}
     rows = session.execute(HEADLINE_GROUPS).mappings().all()
-    found: dict[str, Headlines] = {name: {} for name in _HEADLINE_KEYS}
+    found: dict[str, Headlines] = {name: {} for name in _HEADLINE_IDS}
     for row in sorted(rows, key=lambda r: (r["metric"], str(r["unit"]))):
-        for name in _HEADLINE_KEYS:
+        for name in _HEADLINE_IDS:
             if row[f"no_{name}"] or row[name] is None:
                 continue
             metric, unit = row["metric"], row["unit"]
