@@ -114,12 +114,12 @@ def parse_group_by(text: str | None) -> list[str]:
     return grouping.parse_group_by(text, DIMENSIONS)
 
 
-def _rollup_measures() -> list[ColumnElement[Any]]:
-    """`_measures` over rollup groups: the same names, types and NULLs.
+def _rollup_measures(r: Any = figure_rollup.c) -> list[ColumnElement[Any]]:
+    """`_measures` over rollup groups (`r`: the rollup's columns, or those of rollup groups
+    summed further, with the same names): the same names, types and NULLs.
 
     Parts are left out (`is_part`): the rollup is read only when every part lands in the same
     group as its whole (see `_parts_split`)."""
-    r = figure_rollup.c
     counted = r.is_part.is_(False)
 
     def total(column: Expression) -> ColumnElement[Any]:
@@ -426,26 +426,55 @@ HEADLINE_MEASURES = (
 Headlines = dict[Any, dict[str, dict[str, Any]]]
 """Group value -> headline name -> the figure stats of that metric in that group."""
 
-_HEADLINE_IDS = {"mission": figure_rollup.c.mission_id, "objective": figure_rollup.c.objective_id}
+_r = figure_rollup.c
+_HEADLINE_KEYS = (
+    _r.mission_id,
+    _r.objective_id,
+    _r.metric_id,
+    ROLLUP_UNIT,
+    _r.is_part,
+    _r.qualifier,
+)
+_HEADLINE_NAMES = ("mission_id", "objective_id", "metric_id", "unit", "is_part", "qualifier")
+_HEADLINE_SUMS = (
+    "figures",
+    "value_sum",
+    "women_sum",
+    "women_count",
+    "men_sum",
+    "men_count",
+    "children_sum",
+    "children_count",
+    "with_breakdown",
+    "breakdown_base",
+)
+_headline_rows = (
+    select(
+        *(key.label(name) for key, name in zip(_HEADLINE_KEYS, _HEADLINE_NAMES, strict=True)),
+        *(cast(func.sum(_r[name]), BigInteger).label(name) for name in _HEADLINE_SUMS),
+    )
+    .select_from(figure_rollup)
+    .join(Metric, Metric.id == _r.metric_id)
+    .where(_r.metric_id.in_(select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS))))
+    .group_by(*_HEADLINE_KEYS)
+    .cte("headline_rows")
+)
+"""The headline metrics' rollup groups summed over the years (a sixteenth of them at 16
+editions), keeping every column the measures read."""
+_h = _headline_rows.c
+_HEADLINE_IDS = {"mission": _h.mission_id, "objective": _h.objective_id}
 _headline_groups = (
     select(
         *(func.grouping(key).label(f"no_{name}") for name, key in _HEADLINE_IDS.items()),
         *_HEADLINE_IDS.values(),
-        figure_rollup.c.metric_id,
-        ROLLUP_UNIT.label("unit"),
-        *_rollup_measures(),
-    )
-    .select_from(figure_rollup)
-    .join(Metric, Metric.id == figure_rollup.c.metric_id)
-    .where(
-        figure_rollup.c.metric_id.in_(select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS)))
+        _h.metric_id,
+        _h.unit,
+        *_rollup_measures(_h),
     )
     .group_by(
-        func.grouping_sets(
-            *(tuple_(key, figure_rollup.c.metric_id, ROLLUP_UNIT) for key in _HEADLINE_IDS.values())
-        )
+        func.grouping_sets(*(tuple_(key, _h.metric_id, _h.unit) for key in _HEADLINE_IDS.values()))
     )
-    .having(func.sum(figure_rollup.c.figures) > 0)
+    .having(func.sum(_h.figures) > 0)
     .subquery("grouped")
 )
 HEADLINE_GROUPS = (
