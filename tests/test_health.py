@@ -20,7 +20,7 @@ def test_healthz_answers_ok(client: TestClient) -> None:
 def test_readyz_reports_database_at_head(client: TestClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "migration": "0009"}
+    assert response.json() == {"status": "ready", "database": "ok", "migration": "0010"}
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_readyz_is_503_problem_when_schema_not_migrated(unmigrated_client: TestC
     assert body["type"] == "/problems/not-ready"
     assert body["status"] == 503
     assert body["detail"] == (
-        "The database schema is at migration None, not at head '0009'; run `crsv db upgrade`."
+        "The database schema is at migration None, not at head '0010'; run `crsv db upgrade`."
     )
 
 

@@ -187,9 +187,11 @@ def test_a_server_killed_under_the_api_is_restarted_or_the_api_exits_1(
     os.kill(postmaster, signal.SIGKILL)
     # The new postmaster can answer before the watchdog has logged that it restarted it.
     until(
-        lambda: holders.postmaster_pid(data) not in (None, postmaster)
-        and up.ready(timeout=5)
-        and "embedded PostgreSQL restarted" in up.log_text(),
+        lambda: (
+            holders.postmaster_pid(data) not in (None, postmaster)
+            and up.ready(timeout=5)
+            and "embedded PostgreSQL restarted" in up.log_text()
+        ),
         30,
         "the API to restart PostgreSQL and say so",
     )

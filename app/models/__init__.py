@@ -12,7 +12,7 @@ from app.models.content import (
     story_mission,
 )
 from app.models.reference import Country, Location, Mission, Objective, Partner
-from app.models.rollups import activity_rollup, figure_rollup
+from app.models.rollups import activity_rollup, figure_rollup, story_rollup
 from app.models.seeding import SeedLoad
 from app.models.vocabulary import ActivityType, Metric
 
@@ -38,4 +38,5 @@ __all__ = [
     "figure_rollup",
     "story_country",
     "story_mission",
+    "story_rollup",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
@@ -43,7 +44,7 @@ def period_checks() -> tuple[CheckConstraint, CheckConstraint]:
 
 
 def derived(*args: Any, nullable: bool = False) -> Any:
-    """A column the database fills from related rows (triggers of migration 0003)."""
+    """A column the database fills from related rows (triggers of migrations 0003 and 0010)."""
     return mapped_column(*args, nullable=nullable, server_default=FetchedValue())
 
 
@@ -117,6 +118,11 @@ class Story(Base):
     search_vector: Mapped[Any] = search_vector(("title", "A"), ("summary", "B"))
     order_key: Mapped[int] = derived(BigInteger)
     """Report order (newest edition first, then reading order); kept by a trigger."""
+    mission_ids: Mapped[list[int]] = derived(ARRAY(Integer))
+    """The ids of its missions (`story_mission`), ascending; kept by triggers (migration 0010)
+    so that the story rollup can key a story by the set of its missions."""
+    country_ids: Mapped[list[int]] = derived(ARRAY(Integer))
+    """The ids of its countries (`story_country`), ascending; kept likewise."""
 
     report: Mapped[Report] = relationship(lazy="raise")
     objective: Mapped[Objective | None] = relationship(lazy="raise")

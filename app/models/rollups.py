@@ -1,10 +1,12 @@
-"""Rollups: figure and activity counts and sums per group, kept right by triggers (0004).
+"""Rollups: figure, activity and story counts (and figure sums) per group, kept right by
+triggers (0004, 0010).
 
 At a million figures, `count(*)` over a filtered selection and `GROUP BY` over every figure cost
 tens to hundreds of milliseconds. Each rollup row holds one group's count (and, for figures,
 sums) at the grain of the columns every figure and activity carries itself (edition year,
-mission, objective, and metric and qualifier, or activity type), so totals and dashboard
-aggregates that filter and group only on those read a few thousand rows instead. Statement-level
+mission, objective, and metric and qualifier, or activity type; for stories their report,
+objective, kind and sets of missions and countries), so totals and dashboard aggregates that
+filter and group only on those read a few thousand rows instead. Statement-level
 triggers with transition tables apply each write's net change in the same transaction, so a
 rollup never disagrees with the rows it summarises, whoever writes them (the seed loader, the
 write API, COPY). These are derived tables, not entities: plain `Table`s, read by
@@ -25,9 +27,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.db.base import Base
-from app.enums import Qualifier
+from app.enums import Qualifier, StoryKind
 from app.models.columns import enum_type
 
 figure_rollup = Table(
@@ -88,4 +91,29 @@ activity_rollup = Table(
         postgresql_nulls_not_distinct=True,
     ),
     Index("ix_activity_rollup_empty", "activities", postgresql_where=text("activities = 0")),
+)
+
+story_rollup = Table(
+    "story_rollup",
+    Base.metadata,
+    # the report, not its edition year: a report's year may change without touching the rollup
+    Column("report_id", Integer, nullable=False),
+    Column("objective_id", Integer),
+    Column("kind", enum_type(StoryKind, "story_kind"), nullable=False),
+    # a story names several missions and countries: it is kept once, under the set of each
+    # (`story.mission_ids`, ascending), so that a total counts it once, a filter on missions
+    # is an overlap (&&) and a group by mission unnests the set, once per mission
+    Column("mission_ids", ARRAY(Integer), nullable=False),
+    Column("country_ids", ARRAY(Integer), nullable=False),
+    Column("stories", Integer, nullable=False),
+    UniqueConstraint(
+        "report_id",
+        "objective_id",
+        "kind",
+        "mission_ids",
+        "country_ids",
+        name="uq_story_rollup_group",
+        postgresql_nulls_not_distinct=True,
+    ),
+    Index("ix_story_rollup_empty", "stories", postgresql_where=text("stories = 0")),
 )

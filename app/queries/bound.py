@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, String, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from app.queries.keyset import Expression
 
@@ -41,6 +41,16 @@ def one_of(column: Expression, values: list[Any] | Placeholder) -> ColumnElement
             return column == bindparam(values.name, type_=column.type)
         return column == any_(bindparam(values.name, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def array_of(values: list[Any] | Placeholder, element: Any) -> Any:
+    """The values as a PostgreSQL array (for `&&`, array overlap): a list as it is, a
+    placeholder as an array parameter, or an array of its one value."""
+    if not isinstance(values, Placeholder):
+        return list(values)
+    if values.several:
+        return bindparam(values.name, type_=ARRAY(element))
+    return array([bindparam(values.name, type_=element)])
 
 
 SCALAR_TYPES: dict[type, Any] = {date: Date, str: String}

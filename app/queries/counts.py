@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, cast, distinct, func, select, union
+from sqlalchemy import BigInteger, cast, distinct, func, select, true, union
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
@@ -29,6 +29,7 @@ from app.models import (
     activity_rollup,
     story_country,
     story_mission,
+    story_rollup,
 )
 from app.queries import activities, stories
 from app.queries.axes import TIME_AXES, arrange
@@ -109,6 +110,22 @@ _StoryCountry = aliased(Country, name="group_country")
 _StoryActivity = aliased(Activity, name="group_activity")
 _StoryType = aliased(ActivityType, name="group_activity_type")
 
+STORY_ROLLUP_FROM = (
+    select(story_rollup)
+    .join(Report, Report.id == story_rollup.c.report_id)
+    .outerjoin(Objective, Objective.id == story_rollup.c.objective_id)
+)
+
+
+def _unnested(column: Any, name: str) -> Any:
+    """Each id of a story set (`mission_ids`) as a row: a group's stories count once under
+    each of its missions; an empty set gives one NULL, as the rows' outer join does."""
+    return func.unnest(column).table_valued(name).render_derived().lateral(f"group_rollup_{name}")
+
+
+_RollupMissions = _unnested(story_rollup.c.mission_ids, "mission_id")
+_RollupCountries = _unnested(story_rollup.c.country_ids, "country_id")
+
 STORIES = Grouping(
     stories.SPEC,
     {
@@ -118,13 +135,23 @@ STORIES = Grouping(
                 (_StoryMissionLink, _StoryMissionLink.c.story_id == Story.id),
                 (_StoryMission, _StoryMission.id == _StoryMissionLink.c.mission_id),
             ),
+            rollup=_StoryMission.code,
+            rollup_joins=(
+                (_RollupMissions, true()),
+                (_StoryMission, _StoryMission.id == _RollupMissions.c.mission_id),
+            ),
         ),
-        "objective": GroupKey(Objective.number),
+        "objective": GroupKey(Objective.number, rollup=Objective.number),
         "country": GroupKey(
             _StoryCountry.iso3,
             (
                 (_StoryCountryLink, _StoryCountryLink.c.story_id == Story.id),
                 (_StoryCountry, _StoryCountry.id == _StoryCountryLink.c.country_id),
+            ),
+            rollup=_StoryCountry.iso3,
+            rollup_joins=(
+                (_RollupCountries, true()),
+                (_StoryCountry, _StoryCountry.id == _RollupCountries.c.country_id),
             ),
         ),
         "activity_type": GroupKey(
@@ -134,11 +161,13 @@ STORIES = Grouping(
                 (_StoryType, _StoryType.id == _StoryActivity.activity_type_id),
             ),
         ),
-        "year": GroupKey(Report.edition_year),
-        "kind": GroupKey(Story.kind),
+        "year": GroupKey(Report.edition_year, rollup=Report.edition_year),
+        "kind": GroupKey(Story.kind, rollup=story_rollup.c.kind),
     },
     "stories",
     func.count(distinct(Story.id)),
+    STORY_ROLLUP_FROM,
+    cast(func.sum(story_rollup.c.stories), BigInteger),
 )
 
 ACTIVITY_DIMENSIONS = (

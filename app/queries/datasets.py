@@ -152,6 +152,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         (_YEAR, _OBJECTIVE),
         filters=selection.STORIES,
         searchable=True,
+        rollup=rollups.STORIES,
     ),
     DatasetName.ACTIVITIES: Dataset(
         activities.SPEC,

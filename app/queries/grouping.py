@@ -31,6 +31,8 @@ class GroupKey:
     values (a story of two missions) is counted once under each."""
     rollup: Expression | None = None
     """The same value over the rollup's FROM, when the rollup keeps it."""
+    rollup_joins: tuple[Join, ...] = ()
+    """Outer joins the rollup value needs (a story's missions, unnested from its set)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,11 @@ class Grouping:
         keys `names` need."""
         if self.uses_rollup(selection, names):
             assert self.rollup_from is not None
-            return self.rollup_from.where(*(selection.rollup or ()))
+            statement = self.rollup_from.where(*(selection.rollup or ()))
+            for name in names:
+                for target, on in self.keys[name].rollup_joins:
+                    statement = statement.outerjoin(target, on)
+            return statement
         conditions = list(selection.conditions)
         if selection.q:
             plan_for_the_words(session)

@@ -93,7 +93,7 @@ def _activities(resolved: activities.ActivityFilters) -> Selection:
 
 
 def _stories(resolved: stories.StoryFilters) -> Selection:
-    return Selection(stories.conditions(resolved))
+    return Selection(stories.conditions(resolved), rollup=rollups.STORIES.conditions(resolved))
 
 
 FIGURES = Filters(figures.FigureFilters, _figures, bindable=True)

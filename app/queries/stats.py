@@ -7,8 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
+    Select,
+    Subquery,
+    Table,
     Text,
     and_,
     case,
@@ -17,9 +21,13 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
+    null,
     or_,
     select,
+    true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -31,10 +39,9 @@ from app.models import (
     Metric,
     Mission,
     Objective,
-    Story,
     activity_rollup,
     figure_rollup,
-    story_mission,
+    story_rollup,
 )
 from app.queries import figures, grouping
 from app.queries.axes import TIME_AXES, arrange
@@ -107,12 +114,12 @@ def parse_group_by(text: str | None) -> list[str]:
     return grouping.parse_group_by(text, DIMENSIONS)
 
 
-def _rollup_measures() -> list[ColumnElement[Any]]:
-    """`_measures` over rollup groups: the same names, types and NULLs.
+def _rollup_measures(r: Any = figure_rollup.c) -> list[ColumnElement[Any]]:
+    """`_measures` over rollup groups (`r`: the rollup's columns, or those of rollup groups
+    summed further, with the same names): the same names, types and NULLs.
 
     Parts are left out (`is_part`): the rollup is read only when every part lands in the same
     group as its whole (see `_parts_split`)."""
-    r = figure_rollup.c
     counted = r.is_part.is_(False)
 
     def total(column: Expression) -> ColumnElement[Any]:
@@ -159,26 +166,31 @@ def _measures() -> list[ColumnElement[Any]]:
     ]
 
 
+_WHOLE = aliased(Figure, name="whole")
+PARTS_SPLIT = (
+    select(
+        func.count(),
+        func.bool_or(
+            or_(
+                Figure.mission_id.is_distinct_from(_WHOLE.mission_id),
+                Figure.qualifier != _WHOLE.qualifier,
+            )
+        ),
+    )
+    .select_from(Figure)
+    .join(_WHOLE, _WHOLE.id == Figure.part_of_id)
+    .where(Figure.part_of_id.is_not(None))  # the parts alone, through their index
+)
+"""How many figures are parts, and whether one differs from its whole in a rollup column
+(built once: an alias made per call cost the overview ~5 ms of Python)."""
+
+
 def _parts_split(session: Session) -> bool | None:
     """None when no figure is a part; True when some part differs from its whole in a column
     the rollup keeps apart (mission, qualifier), so that a rollup filter or group could hold
     the one without the other; else False (every part shares every rollup group with its
     whole, since they share story, hence year and objective, and metric and unit)."""
-    whole = aliased(Figure)
-    found = session.execute(
-        select(
-            func.count(),
-            func.bool_or(
-                or_(
-                    Figure.mission_id.is_distinct_from(whole.mission_id),
-                    Figure.qualifier != whole.qualifier,
-                )
-            ),
-        )
-        .select_from(Figure)
-        .join(whole, whole.id == Figure.part_of_id)
-        .where(Figure.part_of_id.is_not(None))  # the parts alone, through their index
-    ).one()
+    found = session.execute(PARTS_SPLIT).one()
     return None if not found[0] else bool(found[1])
 
 
@@ -289,74 +301,111 @@ def empty_measures(session: Session) -> dict[str, Any]:
 
 
 HEADLINE_METRICS = ("trainees", "convictions", "survivors_identified")
-ACTIVITY_COUNT = cast(func.sum(activity_rollup.c.activities), BigInteger)
+
+
+def _by_place(rollup: Table, count: str) -> CTE:
+    """A rollup's counts per (mission, objective): at most a hundred rows, read twice."""
+    keys = (rollup.c.mission_id, rollup.c.objective_id)
+    return select(*keys, func.sum(rollup.c[count]).label("n")).group_by(*keys).cte(count)
+
+
+_FIGURES = _by_place(figure_rollup, "figures")
+_ACTIVITIES = _by_place(activity_rollup, "activities")
+_STORIES = (
+    select(
+        story_rollup.c.objective_id,
+        story_rollup.c.mission_ids,
+        func.sum(story_rollup.c.stories).label("n"),
+    )
+    .group_by(story_rollup.c.objective_id, story_rollup.c.mission_ids)
+    .cte("stories")
+)
+"""Stories per objective and set of missions: a few hundred rows, unnested by mission."""
+_STORY_MISSIONS = (
+    func.unnest(_STORIES.c.mission_ids).table_valued("id").render_derived().lateral("sm")
+)
+
+
+def _per(key: Any, count: Any, name: str, source: Any = None) -> Subquery:
+    # a sum of bigint sums is numeric: back to bigint, so that the JSON holds integers
+    n = cast(func.sum(count), BigInteger).label("n")
+    statement = select(key.label("id"), n).group_by(key)
+    if source is not None:
+        statement = statement.select_from(source)
+    return statement.subquery(name)
+
+
+def _counts_of(part: int, reference: Any, counted: list[Subquery]) -> Select[Any]:
+    """Every mission (or objective), with the sums of `counted` (stories, activities,
+    figures) for it; the other dimension's column is NULL."""
+    mission = Mission.code if reference is Mission else cast(null(), Mission.code.type)
+    number = Objective.number if reference is Objective else cast(null(), Objective.number.type)
+    statement = select(
+        literal(part).label("part"),
+        mission.label("mission"),
+        number.label("objective"),
+        *(
+            func.coalesce(c.c.n, 0).label(name)
+            for name, c in zip(("stories", "activities", "figures"), counted, strict=True)
+        ),
+    ).select_from(reference)
+    for c in counted:
+        statement = statement.outerjoin(c, c.c.id == reference.id)
+    return statement
+
+
+OVERVIEW_COUNTS = union_all(
+    _counts_of(
+        0,
+        Mission,
+        [
+            # a story counts once under each mission of its set (an empty set: under none)
+            _per(
+                _STORY_MISSIONS.c.id,
+                _STORIES.c.n,
+                "stories_per",
+                _STORIES.join(_STORY_MISSIONS, true()),
+            ),
+            _per(_ACTIVITIES.c.mission_id, _ACTIVITIES.c.n, "activities_per"),
+            _per(_FIGURES.c.mission_id, _FIGURES.c.n, "figures_per"),
+        ],
+    ),
+    _counts_of(
+        1,
+        Objective,
+        [
+            _per(_STORIES.c.objective_id, _STORIES.c.n, "stories_per"),
+            _per(_ACTIVITIES.c.objective_id, _ACTIVITIES.c.n, "activities_per"),
+            _per(_FIGURES.c.objective_id, _FIGURES.c.n, "figures_per"),
+        ],
+    ),
+).order_by("part", "mission", "objective")
+"""Stories, activities and figures per mission, then per objective (every one, in order), in
+one statement that reads each rollup once."""
 
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
-    """Per mission and per objective: counts of stories, activities, figures, and headlines
-    (activities and figures from the rollups)."""
-    return {
-        "missions": _overview_by(
-            session,
-            "mission",
-            Mission.code,
-            # (story, mission) is story_mission's primary key, so each row is a distinct story
-            # of its mission: count(*) is the count, without DISTINCT's sort (419 -> 68 ms at
-            # 1,000,000 figures)
-            stories=select(Mission.code, func.count())
-            .join(story_mission, story_mission.c.mission_id == Mission.id)
-            .group_by(Mission.code),
-            activities=select(Mission.code, ACTIVITY_COUNT)
-            .join(activity_rollup, activity_rollup.c.mission_id == Mission.id)
-            .group_by(Mission.code),
-            everyone=select(Mission.code),
-        ),
-        "objectives": _overview_by(
-            session,
-            "objective",
-            Objective.number,
-            # count(*), not count(story.id) (never NULL in this join): then the index on
-            # objective_id answers alone (150 -> 41 ms at 1,000,000 figures)
-            stories=select(Objective.number, func.count())
-            .join(Story, Story.objective_id == Objective.id)
-            .group_by(Objective.number),
-            activities=select(Objective.number, ACTIVITY_COUNT)
-            .join(activity_rollup, activity_rollup.c.objective_id == Objective.id)
-            .group_by(Objective.number),
-            everyone=select(Objective.number),
-        ),
-    }
-
-
-def _overview_by(
-    session: Session, name: str, key: Expression, *, stories: Any, activities: Any, everyone: Any
-) -> list[dict[str, Any]]:
-    story_counts = dict(session.execute(stories).all())
-    activity_counts = dict(session.execute(activities).all())
-    figure_counts: dict[Any, int] = dict(
-        session.execute(
-            ROLLUP_FROM.with_only_columns(key, cast(func.sum(figure_rollup.c.figures), BigInteger))
-            .where(key.is_not(None))
-            .group_by(key)
-        ).all()
-    )
-    headlines = _headlines(session, name)
-    result = []
-    for (value,) in session.execute(everyone.order_by(key)).all():
-        found = headlines.get(value, {})
-        result.append(
+    """Per mission and per objective: counts of stories, activities and figures, and
+    headlines, all read from the rollups, in three statements at any size."""
+    headlines = _headlines(session)
+    found: dict[str, list[dict[str, Any]]] = {"missions": [], "objectives": []}
+    for row in session.execute(OVERVIEW_COUNTS).mappings():
+        name = "objective" if row["part"] else "mission"
+        value = row[name]
+        in_group = headlines[name].get(value, {})
+        found[f"{name}s"].append(
             {
                 name: value,
-                "stories": story_counts.get(value, 0),
-                "activities": activity_counts.get(value, 0),
-                "figures": figure_counts.get(value, 0),
+                "stories": row["stories"],
+                "activities": row["activities"],
+                "figures": row["figures"],
                 "headlines": {
-                    **{metric: found.get(metric) for metric in HEADLINE_METRICS},
-                    **{k: v for k, v in found.items() if k not in HEADLINE_METRICS},
+                    **{metric: in_group.get(metric) for metric in HEADLINE_METRICS},
+                    **{k: v for k, v in in_group.items() if k not in HEADLINE_METRICS},
                 },
             }
         )
-    return result
+    return found
 
 
 HEADLINE_MEASURES = (
@@ -374,11 +423,103 @@ HEADLINE_MEASURES = (
 )
 
 
-def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any]]]:
-    """Group value -> headline name -> the figure stats of that metric in that group, so the
-    overview sums exactly as /v1/stats/figures does (parts left out, units apart, same flags).
-    A headline in its metric's own unit is named by the metric (`convictions`); one in
-    another unit by the metric and the unit (`convictions:case`)."""
+Headlines = dict[Any, dict[str, dict[str, Any]]]
+"""Group value -> headline name -> the figure stats of that metric in that group."""
+
+_r = figure_rollup.c
+_HEADLINE_KEYS = (
+    _r.mission_id,
+    _r.objective_id,
+    _r.metric_id,
+    ROLLUP_UNIT,
+    _r.is_part,
+    _r.qualifier,
+)
+_HEADLINE_NAMES = ("mission_id", "objective_id", "metric_id", "unit", "is_part", "qualifier")
+_HEADLINE_SUMS = (
+    "figures",
+    "value_sum",
+    "women_sum",
+    "women_count",
+    "men_sum",
+    "men_count",
+    "children_sum",
+    "children_count",
+    "with_breakdown",
+    "breakdown_base",
+)
+_headline_rows = (
+    select(
+        *(key.label(name) for key, name in zip(_HEADLINE_KEYS, _HEADLINE_NAMES, strict=True)),
+        *(cast(func.sum(_r[name]), BigInteger).label(name) for name in _HEADLINE_SUMS),
+    )
+    .select_from(figure_rollup)
+    .join(Metric, Metric.id == _r.metric_id)
+    .where(_r.metric_id.in_(select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS))))
+    .group_by(*_HEADLINE_KEYS)
+    .cte("headline_rows")
+)
+"""The headline metrics' rollup groups summed over the years (a sixteenth of them at 16
+editions), keeping every column the measures read."""
+_h = _headline_rows.c
+_HEADLINE_IDS = {"mission": _h.mission_id, "objective": _h.objective_id}
+_headline_groups = (
+    select(
+        *(func.grouping(key).label(f"no_{name}") for name, key in _HEADLINE_IDS.items()),
+        *_HEADLINE_IDS.values(),
+        _h.metric_id,
+        _h.unit,
+        *_rollup_measures(_h),
+    )
+    .group_by(
+        func.grouping_sets(*(tuple_(key, _h.metric_id, _h.unit) for key in _HEADLINE_IDS.values()))
+    )
+    .having(func.sum(_h.figures) > 0)
+    .subquery("grouped")
+)
+HEADLINE_GROUPS = (
+    select(
+        *(_headline_groups.c[f"no_{name}"] for name in _HEADLINE_IDS),
+        Mission.code.label("mission"),
+        Objective.number.label("objective"),
+        Metric.code.label("metric"),
+        Metric.unit.label("own_unit"),
+        *(_headline_groups.c[measure] for measure in HEADLINE_MEASURES),
+    )
+    .select_from(_headline_groups)
+    .join(Metric, Metric.id == _headline_groups.c.metric_id)
+    .outerjoin(Mission, Mission.id == _headline_groups.c.mission_id)
+    .outerjoin(Objective, Objective.id == _headline_groups.c.objective_id)
+)
+"""The headline metrics' figure stats per mission and per objective, in one pass over their
+rollup groups (grouped by ids, named after): what `figure_stats` gives from the rollup grouped
+by mission (or objective), metric and unit."""
+
+
+def _headlines(session: Session) -> dict[str, Headlines]:
+    """Per dimension (mission, objective), the headlines of each value, summed exactly as
+    /v1/stats/figures does (parts left out, units apart, same flags). A headline in its
+    metric's own unit is named by the metric (`convictions`); one in another unit by the metric
+    and the unit (`convictions:case`), after the others in metric and unit order."""
+    if _parts_split(session):  # a part could sit in another rollup group: count the figures
+        return {name: _headlines_from_figures(session, name) for name in _HEADLINE_IDS}
+    rows = session.execute(HEADLINE_GROUPS).mappings().all()
+    found: dict[str, Headlines] = {name: {} for name in _HEADLINE_IDS}
+    for row in sorted(rows, key=lambda r: (r["metric"], str(r["unit"]))):
+        for name in _HEADLINE_IDS:
+            if row[f"no_{name}"] or row[name] is None:
+                continue
+            metric, unit = row["metric"], row["unit"]
+            headline = metric if unit == row["own_unit"] else f"{metric}:{unit}"
+            found[name].setdefault(row[name], {})[headline] = {
+                measure: row[measure] for measure in HEADLINE_MEASURES
+            }
+    return found
+
+
+def _headlines_from_figures(session: Session, name: str) -> Headlines:
+    """`_headlines` for one dimension, through `figure_stats` (which counts the figures when
+    a part could sit in another rollup group than its whole)."""
     metric_ids = select(Metric.id).where(Metric.code.in_(HEADLINE_METRICS))
     own_units = {
         code: unit
@@ -390,7 +531,7 @@ def _headlines(session: Session, name: str) -> dict[Any, dict[str, dict[str, Any
         [Figure.metric_id.in_(metric_ids)], rollup=[figure_rollup.c.metric_id.in_(metric_ids)]
     )
     _, groups = figure_stats(session, selection, [name, "metric"], fill=False)
-    headlines: dict[Any, dict[str, dict[str, Any]]] = {}
+    headlines: Headlines = {}
     for group in groups:
         if group[name] is None:
             continue
