@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import REAL
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, REAL
 from sqlalchemy.orm import QueryableAttribute
 
 from app.queries.keyset import Expression, Sort, relevance_sort
@@ -63,7 +63,9 @@ class Ranking:
         """The order pages and cursors follow: (rank DESC, id), -1 beyond the window."""
         if self.bound is None:
             return relevance_sort(self.rank, self.id_column)
-        windowed = case((self.id_column <= self.bound, self.rank), else_=literal(UNRANKED, REAL))
+        windowed = case(
+            (self.id_column <= self.bound, self.rank), else_=literal(UNRANKED, DOUBLE_PRECISION)
+        )
         return relevance_sort(windowed, self.id_column)
 
     def page(
@@ -93,7 +95,7 @@ class Ranking:
             self.rank.label(rank_label), self.id_column.label(id_label)
         )
         rest = filtered.where(self.id_column > self.bound).add_columns(
-            literal(UNRANKED, REAL).label(rank_label), self.id_column.label(id_label)
+            literal(UNRANKED, DOUBLE_PRECISION).label(rank_label), self.id_column.label(id_label)
         )
         if after is not None and after[0] == UNRANKED:  # the cursor is past the window
             return rest.where(self.id_column > after[1]).order_by(self.id_column).limit(size)
@@ -112,4 +114,7 @@ def ranking(rank: Expression, id_column: Expression, probe: tuple[int, int | Non
 
 
 def rank_of(search_vector: Expression, query: ColumnElement[Any]) -> Expression:
-    return func.ts_rank_cd(search_vector, query, type_=REAL)
+    """`ts_rank_cd`, widened to double precision: a cursor carries the rank as a JSON double,
+    and a `real` rank such as 1.4 never equals the double 1.4 a cursor brings back, so the
+    keyset condition would take the cursor's own row again (and a walk would loop)."""
+    return func.ts_rank_cd(search_vector, query, type_=REAL).cast(DOUBLE_PRECISION)
