@@ -97,10 +97,14 @@ def list_page(
         if page.sort:
             sort = parse_sort(page.sort, spec.sort_fields, spec.id_column)
         else:  # relevance: rank a bounded window of the matches (see queries/search.py)
-            probe = session.execute(search.window_probe(spec.id_column, conditions)).one()
+            read, highest = session.execute(search.window_probe(spec.id_column, conditions)).one()
+            bound = None
+            if read > search.RANKED:
+                bound = session.scalar(search.window_bound(spec.id_column, conditions, highest))
+            else:
+                counted = read
             rank = search.rank_of(spec.search_vector, text_query(q))
-            ranked = search.ranking(rank, spec.id_column, (probe[0], probe[1]))
-            counted = probe[0] if ranked.bound is None else None
+            ranked = search.Ranking(rank, spec.id_column, bound)
             sort = ranked.sort
     else:
         sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)

@@ -2,12 +2,13 @@
 
 Ranking a match (`ts_rank_cd`) reads its stored vector, so ranking every match of a common
 word reads most of the table: at 1,000,000 figures "mobile court" matches 40,000 rows on
-29,000 pages. Instead, a search ranks a *window*: the matches up to the id of the
-(RANKED + 1)-th match in storage order. A GIN bitmap scan stops there after reading about
-RANKED rows, and a bitmap AND with the primary key reads only the window's rows again.
-The window holds every match when there are at most RANKED of them (then the order is
-exactly relevance, as if every match were ranked); otherwise its ranked matches come first
-and the rest follow, unranked, in id order.
+29,000 pages. Instead, a search ranks a *window*: its first RANKED + 1 matches in id order.
+A probe counts the matches up to RANKED + 1 in storage order (a GIN bitmap scan that stops
+there) and notes the highest id it read; the window's last id is then found among the
+matches up to that id (a bitmap AND with the primary key's range). The window holds every
+match when there are at most RANKED of them (then the order is exactly relevance, as if
+every match were ranked); otherwise its ranked matches come first and the rest follow,
+unranked, in id order.
 
 Both parts are keyset pages of one total order, `(rank DESC, id)`, where a match beyond the
 window ranks -1 (`ts_rank_cd` is never negative): so a cursor walks every match once, and
@@ -41,11 +42,27 @@ def window_probe(id_column: Expression, conditions: Sequence[ColumnElement[bool]
     No ORDER BY, so PostgreSQL stops its bitmap heap scan after RANKED + 1 matches instead of
     reading all of them; when the count is at most RANKED, it is the exact total."""
     base = cast(QueryableAttribute[Any], id_column).class_
-    first: AnySelect = (
-        select(id_column.label("id")).select_from(base).where(*conditions).limit(RANKED + 1)
-    )
-    read = first.subquery("window_probe")
+    first: AnySelect = select(id_column.label("id")).select_from(base).where(*conditions)
+    read = first.limit(RANKED + 1).subquery("window_probe")
     return select(func.count(), func.max(read.c.id))
+
+
+def window_bound(
+    id_column: Expression, conditions: Sequence[ColumnElement[bool]], highest: int
+) -> AnySelect:
+    """The id of the (RANKED + 1)-th match in id order: the window's last id.
+
+    The probe read RANKED + 1 matches up to `highest`, so that one is at most `highest`, and
+    a bitmap AND with the primary key's range reads only the matches up to there."""
+    base = cast(QueryableAttribute[Any], id_column).class_
+    return (
+        select(id_column)
+        .select_from(base)
+        .where(*conditions, id_column <= highest)
+        .order_by(id_column)
+        .offset(RANKED)
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -105,12 +122,6 @@ class Ranking:
         rest = rest.order_by(self.id_column).limit(size)
         both = union_all(ranked_part, rest).subquery("ranked_page")
         return select(both).order_by(both.c[rank_label].desc(), both.c[id_label]).limit(size)
-
-
-def ranking(rank: Expression, id_column: Expression, probe: tuple[int, int | None]) -> Ranking:
-    """The ranking a probe's answer (count up to RANKED + 1, highest id read) calls for."""
-    read, highest = probe
-    return Ranking(rank, id_column, highest if read > RANKED else None)
 
 
 def rank_of(search_vector: Expression, query: ColumnElement[Any]) -> Expression:
