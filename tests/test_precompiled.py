@@ -23,11 +23,8 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("figures", {"mission": "MONUSCO,MINUSCA", "metric": "trainees,participants"}, "-value"),
     ("figures", {"qualifier": "at_least", "date_from": date(2023, 3, 1)}, "-date,mission"),
     ("figures", {"country": "COD", "objective": "2"}, "metric"),
-    ("figures", {"q": "court"}, None),
-    ("figures", {"q": "court", "mission": "MONUSCO"}, "value"),
     ("activities", {"mission": "MONUSCO", "objective": "2"}, None),
     ("activities", {"type": "training", "date_to": date(2023, 6, 30)}, "-date"),
-    ("activities", {"q": "workshop"}, None),
     ("stories", {"mission": "MONUSCO,UNMISS"}, "-number"),
     ("stories", {"year": "2023", "kind": "good_practice"}, "title"),
 ]
@@ -60,10 +57,9 @@ def test_each_shape_is_what_sqlalchemy_compiles_from_the_core_expression(
 ) -> None:
     selection = resolve_selection(db, dataset, raw)
     names, _ = bound_values(selection.filters)
-    searched = bool(selection.q)
-    first = _statements(PageShape(dataset, names, sort, None, searched))
+    first = _statements(PageShape(dataset, names, sort, None))
     nulls = (False,) * len(first.sort.keys)
-    after = _statements(PageShape(dataset, names, sort, nulls, searched))
+    after = _statements(PageShape(dataset, names, sort, nulls))
     for precompiled in (first.total, first.page, after.total, after.page):
         assert precompiled.sql == str(precompiled.statement.compile(dialect=DIALECT))
     assert "ANY" in first.page.sql if any(n.endswith("[]") for n in names) else True

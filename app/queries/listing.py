@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text
-from sqlalchemy.dialects.postgresql import REAL, REGCONFIG
+from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.db.precompiled import Precompiled
 from app.models.columns import UNACCENT_FUNCTION
+from app.queries import search
 from app.queries.items import ItemBuilder
 from app.queries.keyset import (
     Expression,
@@ -20,7 +21,6 @@ from app.queries.keyset import (
     decode_cursor,
     encode_cursor,
     parse_sort,
-    relevance_sort,
 )
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -94,15 +94,23 @@ def list_page(
     """
     conditions = list(conditions)
     sort: Sort
+    ranked: search.Ranking | None = None
+    counted: int | None = None
     if q and spec.search_vector is not None:
         plan_for_the_words(session)
         conditions.append(search_condition(spec, q))
-        rank = func.ts_rank_cd(spec.search_vector, text_query(q), type_=REAL)
-        sort = (
-            parse_sort(page.sort, spec.sort_fields, spec.id_column)
-            if page.sort
-            else relevance_sort(rank, spec.id_column)
-        )
+        if page.sort:
+            sort = parse_sort(page.sort, spec.sort_fields, spec.id_column)
+        else:  # relevance: rank a bounded window of the matches (see queries/search.py)
+            read, highest = session.execute(search.window_probe(spec.id_column, conditions)).one()
+            bound = None
+            if read > search.RANKED:
+                bound = session.scalar(search.window_bound(spec.id_column, conditions, highest))
+            else:
+                counted = read
+            rank = search.rank_of(spec.search_vector, text_query(q))
+            ranked = search.Ranking(rank, spec.id_column, bound)
+            sort = ranked.sort
     else:
         sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)
 
@@ -112,15 +120,20 @@ def list_page(
         # no join: PostgreSQL can answer it from an index
         base = cast(QueryableAttribute[Any], spec.id_column).class_
         total = select(func.count()).select_from(base).where(*conditions)
-    count = session.scalar(total) or 0
+    count = counted if counted is not None else session.scalar(total) or 0
 
-    sort_columns: list[ColumnElement[Any]] = [
-        key.expression.label(f"_sort{i}") for i, key in enumerate(sort.keys)
-    ]
-    statement = filtered.add_columns(*sort_columns)
-    if page.cursor:
-        statement = statement.where(sort.after(decode_cursor(page.cursor, sort)))
-    rows = session.execute(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
+    after = decode_cursor(page.cursor, sort) if page.cursor else None
+    if ranked is not None:
+        statement = ranked.page(filtered, sort, ("_sort0", "_sort1"), after, page.limit + 1)
+    else:
+        sort_columns: list[ColumnElement[Any]] = [
+            key.expression.label(f"_sort{i}") for i, key in enumerate(sort.keys)
+        ]
+        statement = filtered.add_columns(*sort_columns)
+        if after is not None:
+            statement = statement.where(sort.after(after))
+        statement = statement.order_by(*sort.order_by()).limit(page.limit + 1)
+    rows = session.execute(statement).all()
     return page_of(rows, spec, sort, page.limit, count)
 
 

@@ -1,9 +1,9 @@
 """A dataset's JSON list page from statements compiled once per shape.
 
 Two requests have the same *shape* when they give the same filters (whatever their values),
-the same sort, a cursor or not (and the same NULLs in it) and a search or not: then they run
+the same sort, and a cursor or not (with the same NULLs in it): then they run
 the same SQL with other parameters. The statements of a shape are built with
-`app/queries/listing.py`'s rules (conditions, rollup total, keyset, relevance) from a template
+`app/queries/listing.py`'s rules (conditions, rollup total, keyset) from a template
 of the dataset's filters (app/queries/bound.py), compiled once (app/db/precompiled.py) and
 kept; a request resolves its values and binds them. The answer is what `list_page` gives for
 the same selection, which the tests compare page by page.
@@ -16,26 +16,21 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, bindparam, func, select
-from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.db.precompiled import Precompiled
 from app.queries.bound import bound_values, template
 from app.queries.datasets import described
-from app.queries.keyset import Sort, decode_cursor, parse_sort, relevance_sort
+from app.queries.keyset import Sort, decode_cursor, parse_sort
 from app.queries.listing import (
-    PLAN_FOR_THE_WORDS,
     Page,
     PageRequest,
     page_of,
-    text_query,
 )
 from app.queries.selection import Selection
 
 SHAPES_KEPT = 256
 """Compiled shapes kept per process (a few dozen serve nearly every request)."""
-
-_PLAN_FOR_THE_WORDS = Precompiled(PLAN_FOR_THE_WORDS)
 
 
 @dataclass(frozen=True)
@@ -43,11 +38,10 @@ class PageShape:
     dataset: str
     filters: frozenset[str]
     sort: str | None
-    """The `sort` parameter as given; None: the default (relevance when searching)."""
+    """The `sort` parameter as given; None: the default."""
     cursor_nulls: tuple[bool, ...] | None
     """Which values of the cursor are NULL (they change the keyset condition); None: no
     cursor."""
-    searched: bool
 
 
 @dataclass(frozen=True)
@@ -58,37 +52,28 @@ class PageStatements:
 
 
 def shaped(selection: Selection) -> bool:
-    """Whether `selection` came from a dataset's filters, so it can be bound to a shape."""
-    return selection.filters is not None
+    """Whether `selection` came from a dataset's filters, so it can be bound to a shape.
+
+    A full-text search is answered by `list_page`: its statements depend on how many rows
+    match (app/queries/search.py), and PostgreSQL plans them for the words."""
+    return selection.filters is not None and not selection.q
 
 
 def json_page(session: Session, dataset: str, selection: Selection, request: PageRequest) -> Page:
     """One page of `dataset` for a resolved `selection` (see `shaped`)."""
+    assert shaped(selection)
     names, values = bound_values(selection.filters)
-    q = selection.q
-    statements = _statements(PageShape(dataset, names, request.sort, None, bool(q)))
+    statements = _statements(PageShape(dataset, names, request.sort, None))
     sort = statements.sort
     if request.cursor:
         after = decode_cursor(request.cursor, sort)
         nulls = tuple(value is None for value in after)
-        statements = _statements(PageShape(dataset, names, request.sort, nulls, bool(q)))
+        statements = _statements(PageShape(dataset, names, request.sort, nulls))
         values.update({f"after{i}": value for i, value in enumerate(after) if value is not None})
     values["limit"] = request.limit + 1
-    if q:
-        values["q"] = q
-        _PLAN_FOR_THE_WORDS.rows(session)
     total = statements.total.scalar(session, values) or 0
     rows = statements.page.rows(session, values)
     return page_of(rows, described(dataset).spec, sort, request.limit, total)
-
-
-def _sort(dataset: str, given: str | None, searched: bool) -> Sort:
-    spec = described(dataset).spec
-    if searched and not given:
-        assert spec.search_vector is not None
-        rank = func.ts_rank_cd(spec.search_vector, text_query(bindparam("q")), type_=REAL)
-        return relevance_sort(rank, spec.id_column)
-    return parse_sort(given or spec.default_sort, spec.sort_fields, spec.id_column)
 
 
 @lru_cache(maxsize=SHAPES_KEPT)
@@ -99,12 +84,9 @@ def _statements(shape: PageShape) -> PageStatements:
     assert declared.filters is not None
     placed = declared.filters.conditions(template(declared.filters.fields, shape.filters))
     conditions: list[ColumnElement[bool]] = list(placed.conditions)
-    sort = _sort(shape.dataset, shape.sort, shape.searched)
+    sort = parse_sort(shape.sort or spec.default_sort, spec.sort_fields, spec.id_column)
     total = None
-    if shape.searched:
-        assert spec.search_vector is not None
-        conditions.append(spec.search_vector.op("@@")(text_query(bindparam("q"))))
-    elif declared.rollup is not None and placed.rollup is not None:
+    if declared.rollup is not None and placed.rollup is not None:
         total = declared.rollup.total(placed.rollup)
     if total is None:
         base = cast(QueryableAttribute[Any], spec.id_column).class_
