@@ -10,11 +10,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.precompiled import DIALECT, Precompiled
-from app.models import Mission
-from app.queries import details
+from app.models import Mission, Story
+from app.queries import details, figures, reference
 from app.queries.bound import bound_values
 from app.queries.datasets import described, resolve_selection
-from app.queries.listing import PageRequest, list_page
+from app.queries.listing import PageRequest, list_all, list_page
 from app.queries.pages import PageShape, _statements, json_page
 
 CASES: list[tuple[str, dict[str, Any], str | None]] = [
@@ -26,7 +26,7 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("activities", {"mission": "MONUSCO", "objective": "2"}, None),
     ("activities", {"type": "training", "date_to": date(2023, 6, 30)}, "-date"),
     ("stories", {"mission": "MONUSCO,UNMISS"}, "-number"),
-    ("stories", {"year": "2023", "kind": "good_practice"}, "title"),
+    ("stories", {"year": "2023", "kind": "numbered_story,highlight_box"}, "title"),
 ]
 
 
@@ -80,8 +80,14 @@ def test_a_statement_with_expanding_parameters_is_refused() -> None:
 
 
 def test_a_record_reads_as_the_orm_path_did(db: Session) -> None:
-    story = details.story_detail(db, "2023-story-9")
+    story = details.story_detail(db, "2023-story-09")
     assert story is not None
-    assert [figure["value"] for figure in story["figures"]] == [14, 4]
+    by_key = {figure["id"]: figure for figure in story["figures"]}
+    part = by_key["2023-story-09-sexual-violence-cases"]
+    assert (part["value"], part["part_of"]) == (4, "2023-story-09-court-martial-cases")
+    assert by_key["2023-story-09-court-martial-cases"]["value"] == 14
+    assert story["figures"] == list_all(db, figures.SPEC, [Story.key == "2023-story-09"])
     mission = details.mission_detail(db, "unmiss")
-    assert mission is not None and mission["counts"]["figures"] > 0
+    assert mission is not None
+    unmiss = select(Mission.id).where(Mission.code == "UNMISS").scalar_subquery()
+    assert mission["counts"] == reference.mission_counts(db, unmiss)

@@ -17,13 +17,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import psycopg
-from sqlalchemy import Executable
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-DIALECT: Dialect = PGDialect_psycopg()
+DIALECT: Dialect = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 """The engine's dialect (postgresql+psycopg), for compiling outside a connection."""
 
 Row = tuple[Any, ...]
@@ -33,7 +33,7 @@ RowProcessor = Callable[[Any], Any] | None
 class Precompiled:
     """One statement, compiled once; `rows()` binds parameters by name and runs it."""
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         compiled = statement.compile(dialect=DIALECT)
         assert isinstance(compiled, SQLCompiler)
         if compiled.literal_execute_params or compiled.post_compile_params:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass, fields
 from datetime import date
-from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Date, String, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, array
@@ -37,9 +36,10 @@ def one_of(column: Expression, values: list[Any] | Placeholder) -> ColumnElement
     order_key) then returns a mission's rows in order, which `= ANY(array)` cannot promise.
     """
     if isinstance(values, Placeholder):
+        sql_type = cast(ColumnElement[Any], column).type
         if not values.several:
-            return column == bindparam(values.name, type_=column.type)
-        return column == any_(bindparam(values.name, type_=ARRAY(column.type)))
+            return column == bindparam(values.name, type_=sql_type)
+        return column == any_(bindparam(values.name, type_=ARRAY(sql_type)))
     return column.in_(values)
 
 
@@ -96,6 +96,10 @@ def bound_values(filters: Any) -> tuple[frozenset[str], dict[str, Any]]:
     return frozenset(names), parameters
 
 
-@cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(filters: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(filters)
+    if filters not in _HINTS:
+        _HINTS[filters] = typing.get_type_hints(filters)
+    return _HINTS[filters]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.db.precompiled import Precompiled
@@ -85,7 +85,7 @@ def _statements(shape: PageShape) -> PageStatements:
     placed = declared.filters.conditions(template(declared.filters.fields, shape.filters))
     conditions: list[ColumnElement[bool]] = list(placed.conditions)
     sort = parse_sort(shape.sort or spec.default_sort, spec.sort_fields, spec.id_column)
-    total = None
+    total: Select[Any] | None = None
     if declared.rollup is not None and placed.rollup is not None:
         total = declared.rollup.total(placed.rollup)
     if total is None:
@@ -96,9 +96,15 @@ def _statements(shape: PageShape) -> PageStatements:
     )
     if shape.cursor_nulls is not None:
         after = [
-            None if null else bindparam(f"after{i}", type_=key.expression.type)
+            None
+            if null
+            else bindparam(f"after{i}", type_=cast(ColumnElement[Any], key.expression).type)
             for i, (key, null) in enumerate(zip(sort.keys, shape.cursor_nulls, strict=True))
         ]
         statement = statement.where(sort.after(after))
     page = statement.order_by(*sort.order_by()).limit(bindparam("limit"))
     return PageStatements(sort, Precompiled(total), Precompiled(page))
+
+
+def _type_of(expression: Any) -> Any:
+    return cast(ColumnElement[Any], expression).type
