@@ -283,7 +283,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"({m['database_size']})",
         f"- Python {m['python']}; load generator: {m['load_tool']} on loopback, same machine",
         f"- API: `{results['api_command']}` with `CRSV_LOG_LEVEL=WARNING`; "
-        f"floor: `bench.floor:app` under the same uvicorn settings",
+        f"(uvicorn workers forked from a process that imported the app); floor: "
+        f"`bench.floor:app` under plain uvicorn with as many workers",
         "",
     ]
     counts = db.get("counts")
@@ -365,7 +366,7 @@ def markdown(results: dict[str, Any]) -> str:
         "the thread pool), so one uvicorn worker is bound by one core through the GIL; a second "
         "worker uses the second core. More workers than cores only add context switches and "
         "memory, and PostgreSQL and the load generator need CPU on the same two cores. The "
-        "floor runs under exactly the same uvicorn settings.",
+        "floor runs as many uvicorn workers.",
         "",
     ]
     return "\n".join(lines)

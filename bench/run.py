@@ -600,13 +600,24 @@ def main(argv: list[str] | None = None) -> int:
         api_port = free_port()
         api = Server(
             "api",
-            uvicorn_command("app.main:create_app", api_port, args.workers, True),
+            # as the README says to run it: `crsv serve` forks its workers from a process that
+            # has imported the app, so they share its code pages (see bench/memory.py)
+            [
+                str(Path(PYTHON).parent / "crsv"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(api_port),
+                "--workers",
+                str(args.workers),
+            ],
             api_port,
             env,
         )
         stack.callback(api.stop)
         api.wait_ready("/v1/missions")
-        results["api_command"] = " ".join(api.command[1:])
+        results["api_command"] = "crsv " + " ".join(api.command[1:])
         log(f"API on {api.base}; choosing targets (walking the cursor chain)")
         targets, target_info = choose_targets(api, args.figures)
         targets = {name: url for name, url in targets.items() if args.only in name}
