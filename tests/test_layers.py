@@ -19,8 +19,10 @@ import pytest
 APP = Path(__file__).resolve().parent.parent / "app"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    # entry points: the ASGI application and the command line
-    ("app.main", "app.cli"),
+    # entry points: the command line (`crsv serve` preloads the app before forking workers),
+    # then the ASGI application
+    ("app.cli",),
+    ("app.main",),
     # the explorer: HTML pages, a client of the API that reuses its parameter models
     ("app.explore",),
     # HTTP: routes, problem+json handlers, middleware, uvicorn's protocol
