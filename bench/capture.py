@@ -11,7 +11,8 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, event
+import psycopg
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
 PING = {"select 1", "select 1;"}
@@ -65,14 +66,18 @@ def capture(url: URL, targets: list[str]) -> dict[str, dict[str, Any]]:
     from app.main import create_app
 
     engine = create_engine(url, pool_size=2)
+    with engine.connect():  # the dialect's first-connect queries are not the API's
+        pass
     recorded: list[tuple[str, Any]] = []
+    # recorded where the driver runs them: SQLAlchemy's statements and the precompiled ones
+    # (app/db/precompiled.py), which reach psycopg without SQLAlchemy's execution events
+    execute = psycopg.Cursor.execute
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _record(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
+    def _record(cursor: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        statement = query if isinstance(query, str) else str(query)
         if statement.strip().lower() not in PING:
-            recorded.append((statement, parameters))
+            recorded.append((statement, params))
+        return execute(cursor, query, params, **kwargs)
 
     settings = Settings(database_url=url.render_as_string(hide_password=False), log_level="WARNING")
     app = create_app(settings, engine=engine)
@@ -86,9 +91,11 @@ def capture(url: URL, targets: list[str]) -> dict[str, dict[str, Any]]:
                 out[target] = {"status": status, "body": body, "statements": list(recorded)}
         return out
 
+    psycopg.Cursor.execute = _record  # type: ignore[method-assign,assignment]
     try:
         return asyncio.run(run())
     finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
         engine.dispose()
 
 
