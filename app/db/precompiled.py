@@ -43,7 +43,6 @@ class Precompiled:
             )
         self.statement = statement
         self.sql: str = compiled.string
-        self.parameters: frozenset[str] = frozenset(compiled.bind_names.values())
         self._defaults = {
             name: bind.value
             for bind, name in compiled.bind_names.items()

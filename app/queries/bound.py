@@ -5,7 +5,7 @@ those values inside. Given a *template* instead, whose present filters hold plac
 same function returns the same SQL with a named parameter where each value goes: one
 statement for every request that uses the same filters, whatever their values and however
 many of them (`column = ANY(:mission)` rather than `IN (...)` with one parameter per value).
-app/queries/listing.py compiles such statements once and binds each request's values.
+app/queries/pages.py compiles such statements once and binds each request's values.
 """
 
 from __future__ import annotations

@@ -67,9 +67,6 @@ def search_condition(spec: ListSpec, q: str) -> ColumnElement[bool]:
     return spec.search_vector.op("@@")(text_query(q))
 
 
-PLAN_FOR_THE_WORDS = text("SET LOCAL plan_cache_mode = force_custom_plan")
-
-
 def plan_for_the_words(session: Session) -> None:
     """Have PostgreSQL plan this transaction's statements for the actual search words.
 
@@ -77,7 +74,7 @@ def plan_for_the_words(session: Session) -> None:
     matches varies by orders of magnitude with its words: at 1,000,000 figures the generic
     plan of a search page runs ~30% slower than one made for the words.
     """
-    session.execute(PLAN_FOR_THE_WORDS)
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def list_page(

@@ -130,7 +130,7 @@ def objective_counts(session: Session, objective_id: int | ColumnElement[int]) -
     row = session.execute(
         select(stories.scalar_subquery(), activities.scalar_subquery(), figures.scalar_subquery())
     ).one()
-    return {"stories": row[0], "activities": row[1], "figures": row[2]}
+    return counts(row)
 
 
 # --- countries and locations -----------------------------------------------------------------
