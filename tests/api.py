@@ -11,17 +11,22 @@ def walk(client: TestClient, path: str) -> list[dict[str, Any]]:
     """Every item of a list route, following `next_cursor` page after page."""
     collected: list[dict[str, Any]] = []
     url: str | None = path
-    total = None
+    total = qualifier = None
     while url is not None:
         response = client.get(url)
         assert response.status_code == 200, response.text
         body = response.json()
         total = body["total"] if total is None else total
+        qualifier = body["total_qualifier"] if qualifier is None else qualifier
         assert body["total"] == total, "total changed between pages"
+        assert body["total_qualifier"] == qualifier, "total_qualifier changed between pages"
         collected.extend(body["items"])
         cursor = body["next_cursor"]
         url = f"{path}{'&' if '?' in path else '?'}cursor={cursor}" if cursor else None
-    assert len(collected) == total
+    if qualifier == "more_than":  # a search counted up to its bound: more were walked
+        assert total is not None and len(collected) > total
+    else:
+        assert qualifier == "exact" and len(collected) == total
     return collected
 
 

@@ -43,7 +43,7 @@ def test_search_combines_with_filters(client: TestClient) -> None:
 
 def test_no_match_is_an_empty_page(client: TestClient) -> None:
     body = client.get("/v1/figures?q=zeppelin").json()
-    assert body == {"items": [], "total": 0, "next_cursor": None}
+    assert body == {"items": [], "total": 0, "total_qualifier": "exact", "next_cursor": None}
 
 
 TRAINING_BY_VALUE = [

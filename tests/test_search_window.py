@@ -2,7 +2,9 @@
 
 The real data is small, so the window is made small here (`RANKED`): the window's matches
 must come first in exact relevance order, the rest after them in id order, and a walk with
-any page size must give every match exactly once, with the exact total on every page."""
+any page size must give every match exactly once, with the same total on every page: exact
+within the window, else "more than RANKED" (`total_qualifier`), since only RANKED + 1 matches
+are counted."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from app.queries.activities import SPEC as ACTIVITIES
 from app.queries.figures import SPEC as FIGURES
 from app.queries.listing import ListSpec
 from app.queries.stories import SPEC as STORIES
-from tests.api import ids
+from tests.api import ids, walk
 
 CASES = [
     ("/v1/figures?q=training", FIGURES, Figure),
@@ -49,6 +51,40 @@ def test_a_small_window_ranks_its_matches_and_walks_every_match_once(
         walked = ids(client, f"{path}&limit={limit}")  # checks the total on every page
         assert walked == window + rest
         assert len(set(walked)) == len(walked) and set(walked) == set(exact)
+
+
+@pytest.mark.parametrize("sort", ["", "&sort=-value"])
+def test_a_search_counts_its_matches_up_to_the_window_and_says_more_than_beyond(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    everything = client.get(f"/v1/figures?q=training{sort}&limit=100").json()
+    matches = len(everything["items"])
+    assert matches > 4 and everything["total"] == matches
+    assert everything["total_qualifier"] == "exact"
+
+    monkeypatch.setattr(search, "RANKED", matches)  # every match counted: still exact
+    body = client.get(f"/v1/figures?q=training{sort}&limit=2").json()
+    assert (body["total"], body["total_qualifier"]) == (matches, "exact")
+
+    monkeypatch.setattr(search, "RANKED", matches - 1)
+    body = client.get(f"/v1/figures?q=training{sort}&limit=2").json()
+    assert (body["total"], body["total_qualifier"]) == (matches - 1, "more_than")
+    assert len(walk(client, f"/v1/figures?q=training{sort}&limit=2")) == matches
+
+    geo = client.get(
+        f"/v1/figures?q=training{sort}&limit=2", headers={"Accept": "application/geo+json"}
+    ).json()
+    assert (geo["total"], geo["total_qualifier"]) == (matches - 1, "more_than")
+    # every match stays one request away: the export of the same query holds them all
+    exported = client.get("/v1/exports/figures.ndjson?q=training")
+    assert len(exported.text.splitlines()) == matches
+
+
+def test_the_documented_bound_is_the_window() -> None:
+    from app.schemas.common import Page
+
+    described = Page[dict].model_fields["total_qualifier"].description or ""
+    assert f"more than {search.RANKED:,} matches" in described
 
 
 def test_a_search_within_the_window_is_exactly_ranked(

@@ -40,6 +40,8 @@ class ListView:
     total: int
     next_cursor: str | None
     cursor: str | None = None
+    total_qualifier: str = "exact"
+    """`more_than` when a search has more matches than it counts (app/queries/search.py)."""
 
 
 @dataclass
@@ -92,7 +94,15 @@ def list_view(
         q=selection.q,
         total=declared.total(selection),
     )
-    return ListView(str(dataset), raw, page.items, page.total, page.next_cursor, cursor)
+    return ListView(
+        str(dataset),
+        raw,
+        page.items,
+        page.total,
+        page.next_cursor,
+        cursor,
+        page.total_qualifier,
+    )
 
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:

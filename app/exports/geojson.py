@@ -72,6 +72,7 @@ def page_collection(dataset: str, page: Page) -> dict[str, Any]:
         "type": "FeatureCollection",
         "features": collected,
         "total": page.total,
+        "total_qualifier": page.total_qualifier,
         "next_cursor": page.next_cursor,
         "without_coordinates": unlocated.member(),
     }

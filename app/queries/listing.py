@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.db.precompiled import Precompiled
+from app.enums import Qualifier
 from app.models.columns import UNACCENT_FUNCTION
 from app.queries import search
 from app.queries.items import ItemBuilder
@@ -50,9 +51,17 @@ class Page:
     items: list[dict[str, Any]]
     total: int
     next_cursor: str | None
+    total_qualifier: Qualifier = Qualifier.EXACT
+    """`exact`, or `more_than` for a search with more matches than it counts
+    (`search.RANKED`): then `total` is that bound."""
 
     def body(self) -> dict[str, Any]:
-        return {"items": self.items, "total": self.total, "next_cursor": self.next_cursor}
+        return {
+            "items": self.items,
+            "total": self.total,
+            "total_qualifier": self.total_qualifier,
+            "next_cursor": self.next_cursor,
+        }
 
 
 def text_query(q: str) -> ColumnElement[Any]:
@@ -96,15 +105,15 @@ def list_page(
     if q and spec.search_vector is not None:
         plan_for_the_words(session)
         conditions.append(search_condition(spec, q))
+        # the matches are counted up to search.RANKED + 1, never all of them (see search.py)
+        read, highest = session.execute(search.window_probe(spec.id_column, conditions)).one()
+        counted = min(read, search.RANKED)
         if page.sort:
             sort = parse_sort(page.sort, spec.sort_fields, spec.id_column)
-        else:  # relevance: rank a bounded window of the matches (see queries/search.py)
-            read, highest = session.execute(search.window_probe(spec.id_column, conditions)).one()
+        else:  # relevance: rank a bounded window of the matches
             bound = None
             if read > search.RANKED:
                 bound = session.scalar(search.window_bound(spec.id_column, conditions, highest))
-            else:
-                counted = read
             rank = search.rank_of(spec.search_vector, text_query(q))
             ranked = search.Ranking(rank, spec.id_column, bound)
             sort = ranked.sort
@@ -112,12 +121,15 @@ def list_page(
         sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)
 
     filtered = spec.select.where(*conditions)
-    if total is None:
+    if counted is None and total is None:
         # conditions read the listed table alone (see queries/figures.py), so the count needs
         # no join: PostgreSQL can answer it from an index
         base = cast(QueryableAttribute[Any], spec.id_column).class_
         total = select(func.count()).select_from(base).where(*conditions)
     count = counted if counted is not None else session.scalar(total) or 0
+    qualifier = Qualifier.EXACT
+    if counted is not None and read > search.RANKED:
+        qualifier = Qualifier.MORE_THAN
 
     after = decode_cursor(page.cursor, sort) if page.cursor else None
     if ranked is not None:
@@ -131,11 +143,16 @@ def list_page(
             statement = statement.where(sort.after(after))
         statement = statement.order_by(*sort.order_by()).limit(page.limit + 1)
     rows = session.execute(statement).all()
-    return page_of(rows, spec, sort, page.limit, count)
+    return page_of(rows, spec, sort, page.limit, count, qualifier)
 
 
 def page_of(
-    rows: Sequence[Sequence[Any]], spec: ListSpec, sort: Sort, limit: int, total: int
+    rows: Sequence[Sequence[Any]],
+    spec: ListSpec,
+    sort: Sort,
+    limit: int,
+    total: int,
+    total_qualifier: Qualifier = Qualifier.EXACT,
 ) -> Page:
     """The page from up to `limit + 1` rows, each the item's columns then the sort values:
     a row past the limit means there is a next page, after the last row shown."""
@@ -144,7 +161,7 @@ def page_of(
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_cursor(sort, last[len(last) - len(sort.keys) :])
-    return Page([spec.to_item(row) for row in rows], total, next_cursor)
+    return Page([spec.to_item(row) for row in rows], total, next_cursor, total_qualifier)
 
 
 def list_all(

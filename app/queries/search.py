@@ -10,6 +10,12 @@ match when there are at most RANKED of them (then the order is exactly relevance
 every match were ranked); otherwise its ranked matches come first and the rest follow,
 unranked, in id order.
 
+The probe's count is also the page's `total`: a search with more than RANKED matches says
+"more than RANKED" (`total_qualifier: more_than`) instead of counting them all, since
+counting 40,000 matches of a GIN index reads their 29,000 heap pages (100 to 250 ms) whether
+or not anyone needs the number. A walk of the cursor, or an export of the same query, still
+reaches every match.
+
 Both parts are keyset pages of one total order, `(rank DESC, id)`, where a match beyond the
 window ranks -1 (`ts_rank_cd` is never negative): so a cursor walks every match once, and
 a page that straddles the boundary is one UNION ALL of the window's end and the rest's start.
@@ -30,7 +36,8 @@ from app.queries.keyset import Expression, Sort, relevance_sort
 AnySelect = Select[*tuple[Any, ...]]
 
 RANKED = 1000
-"""How many matches (about) a search ranks; a search with at most this many is exact."""
+"""How many matches a search ranks and counts; a search with at most this many is ranked and
+counted exactly."""
 
 UNRANKED = -1.0
 """The rank of a match beyond the window: below every real rank."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.enums import DatePrecision
+from app.enums import DatePrecision, Qualifier
 
 T = TypeVar("T")
 
@@ -56,9 +56,16 @@ class Facet(Schema):
 class Page(Schema, Generic[T]):
     """One page of a list. Follow `next_cursor` (or the `Link: rel=next` header) for more."""
 
-    model_config = example({"items": [], "total": 0, "next_cursor": None})
+    model_config = example(
+        {"items": [], "total": 0, "total_qualifier": "exact", "next_cursor": None}
+    )
     items: list[T]
     total: int = Field(description="Number of items matching the filters, over all pages.")
+    total_qualifier: Literal[Qualifier.EXACT, Qualifier.MORE_THAN] = Field(
+        description="`exact`; or, for a full-text search (`q`) with more than 1,000 matches, "
+        "`more_than`: `total` is then 1,000 and the matches were not all counted (walking the "
+        "cursor still reaches every one, and an export of the same query holds them all)."
+    )
     next_cursor: str | None = Field(description="Token for the next page; null on the last.")
     facets: dict[str, Facet] | None = Field(
         None, description="Only with `facets`: per facet asked, its values and their counts."

@@ -39,7 +39,7 @@ MAP_LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "One page as JSON; with `Accept: application/geo+json`, the same page "
         "(same filters, `limit` and `cursor`, `Link` to the next page) as an RFC 7946 "
         "FeatureCollection of Point features ([longitude, latitude], WGS84), with the foreign "
-        "members `total`, `next_cursor` and `without_coordinates` (count and ids of the page's "
+        "members `total`, `total_qualifier`, `next_cursor` and `without_coordinates` (count and ids of the page's "
         "rows left out for want of coordinates); with `Accept: text/csv` or "
         "`Accept: application/x-ndjson`, every matching row as a file. q-values count and every "
         "response says `Vary: Accept`.",
@@ -52,6 +52,7 @@ MAP_LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
                         "type": {"const": "FeatureCollection"},
                         "features": {"type": "array", "items": {"type": "object"}},
                         "total": {"type": "integer"},
+                        "total_qualifier": {"enum": ["exact", "more_than"]},
                         "next_cursor": {"type": ["string", "null"]},
                         "without_coordinates": {"type": "object"},
                     },
