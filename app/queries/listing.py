@@ -102,6 +102,7 @@ def list_page(
     sort: Sort
     ranked: search.Ranking | None = None
     counted: int | None = None
+    read = 0  # matches a search counted, up to search.RANKED + 1
     if q and spec.search_vector is not None:
         plan_for_the_words(session)
         conditions.append(search_condition(spec, q))
@@ -121,15 +122,14 @@ def list_page(
         sort = parse_sort(page.sort or spec.default_sort, spec.sort_fields, spec.id_column)
 
     filtered = spec.select.where(*conditions)
-    if counted is None and total is None:
-        # conditions read the listed table alone (see queries/figures.py), so the count needs
-        # no join: PostgreSQL can answer it from an index
-        base = cast(QueryableAttribute[Any], spec.id_column).class_
-        total = select(func.count()).select_from(base).where(*conditions)
-    count = counted if counted is not None else session.scalar(total) or 0
-    qualifier = Qualifier.EXACT
-    if counted is not None and read > search.RANKED:
-        qualifier = Qualifier.MORE_THAN
+    if counted is None:
+        if total is None:
+            # conditions read the listed table alone (see queries/figures.py), so the count
+            # needs no join: PostgreSQL can answer it from an index
+            base = cast(QueryableAttribute[Any], spec.id_column).class_
+            total = select(func.count()).select_from(base).where(*conditions)
+        counted = session.scalar(total) or 0
+    qualifier = Qualifier.MORE_THAN if read > search.RANKED else Qualifier.EXACT
 
     after = decode_cursor(page.cursor, sort) if page.cursor else None
     if ranked is not None:
@@ -143,7 +143,7 @@ def list_page(
             statement = statement.where(sort.after(after))
         statement = statement.order_by(*sort.order_by()).limit(page.limit + 1)
     rows = session.execute(statement).all()
-    return page_of(rows, spec, sort, page.limit, count, qualifier)
+    return page_of(rows, spec, sort, page.limit, counted, qualifier)
 
 
 def page_of(

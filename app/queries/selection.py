@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement
 from app.enums import LocationKind, MissionStatus, PartnerKind
 from app.models import Location, Mission, Partner
 from app.queries import activities, figures, reference, rollups, stories
+from app.queries.bound import hints_of
 from app.queries.filters import LOOKUPS, FilterResolver
 
 F = TypeVar("F")
@@ -41,16 +42,37 @@ def _resolved(resolve: FilterResolver, raw: Raw, resolved: type[F]) -> F:
     """Fill a filters dataclass field by field: codes and keys become ids (`LOOKUPS`), a
     closed vocabulary (a field of `list[SomeStrEnum]`) is checked, anything else (dates, a
     name search) passes through."""
-    hints = typing.get_type_hints(resolved)
-    names = [field_.name for field_ in fields(resolved)]  # type: ignore[arg-type]
-    values: dict[str, Any] = resolve.ids_of({n: raw.get(n) for n in names if n in LOOKUPS})
-    for name in names:
-        vocabulary = vocabulary_of(hints[name])
-        if vocabulary is not None:
-            values[name] = resolve.members(name, raw.get(name), vocabulary)
-        elif name not in LOOKUPS:
-            values[name] = raw.get(name)
+    looked_up, vocabularies, passed = _fields_of(resolved)
+    values: dict[str, Any] = resolve.ids_of({name: raw.get(name) for name in looked_up})
+    for name, vocabulary in vocabularies:
+        values[name] = resolve.members(name, raw.get(name), vocabulary)
+    for name in passed:
+        values[name] = raw.get(name)
     return resolved(**values)
+
+
+FieldsByResolution = tuple[tuple[str, ...], tuple[tuple[str, type[StrEnum]], ...], tuple[str, ...]]
+_FIELDS: dict[type[Any], FieldsByResolution] = {}
+
+
+def _fields_of(resolved: type[Any]) -> FieldsByResolution:
+    """A filters dataclass's fields by how they resolve: looked up, of a vocabulary, as
+    given (worked out once per dataclass, not per request)."""
+    if resolved not in _FIELDS:
+        _FIELDS[resolved] = _by_resolution(resolved)
+    return _FIELDS[resolved]
+
+
+def _by_resolution(resolved: type[Any]) -> FieldsByResolution:
+    hints = hints_of(resolved)
+    names = [field_.name for field_ in fields(resolved)]
+    vocabularies = tuple(
+        (name, vocabulary) for name in names if (vocabulary := vocabulary_of(hints[name]))
+    )
+    of_vocabulary = {name for name, _ in vocabularies}
+    looked_up = tuple(name for name in names if name in LOOKUPS and name not in of_vocabulary)
+    passed = tuple(name for name in names if name not in LOOKUPS and name not in of_vocabulary)
+    return looked_up, vocabularies, passed
 
 
 def vocabulary_of(annotation: Any) -> type[StrEnum] | None:
