@@ -150,9 +150,27 @@ def test_location_detail_links_its_activities_and_figures(client: TestClient) ->
     activities = client.get(detail["links"]["activities"]).json()
     figures = client.get(detail["links"]["figures"]).json()
     assert detail["links"]["activities"] == "/v1/activities?location=yei"
-    assert detail["counts"]["activities"] == activities["total"] > 0
+    assert detail["counts"]["activities"] == activities["total"] == 3
+    # three figures give Yei as their own place (story 9's court martial), two more are
+    # figures of activities held there (story 18): the count is the linked list's total
     own = [f for f in figures["items"] if f["location"] and f["location"]["id"] == "yei"]
-    assert detail["counts"]["figures"] == len(own) == 3
+    assert len(own) == 3
+    assert detail["counts"]["figures"] == figures["total"] == 5
+
+
+@pytest.mark.parametrize(
+    ("location", "activities", "figures"),
+    [("goma", 4, 1), ("ituri", 2, 2), ("bangui", 5, 4), ("kidal", 1, 1)],
+)
+def test_a_location_s_counts_are_the_totals_of_its_links(
+    client: TestClient, location: str, activities: int, figures: int
+) -> None:
+    """Goma's one figure (story 5's localities) has no place of its own but its activity's:
+    the detail used to say 0 beside a link that lists it."""
+    detail = client.get(f"/v1/locations/{location}").json()
+    assert detail["counts"] == {"activities": activities, "figures": figures}
+    for name, count in detail["counts"].items():
+        assert client.get(detail["links"][name]).json()["total"] == count
 
 
 def test_geojson_pages_have_their_own_etag(client: TestClient) -> None:

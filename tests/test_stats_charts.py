@@ -85,6 +85,29 @@ def test_every_mission_appears_zero_filled(client: TestClient) -> None:
     }
 
 
+def test_a_zero_filled_group_names_the_unit_its_zero_counts_in(client: TestClient) -> None:
+    # UNMISS's 14 cases (story 9) beside three missions at 0 cases, not at 0 of nothing
+    rows = _rows(client, "/v1/stats/figures?group_by=mission&metric=cases", "mission", "unit")
+    assert rows == [
+        ("MINUSCA", "case", 0, 0),
+        ("MINUSMA", "case", 0, 0),
+        ("MONUSCO", "case", 0, 0),
+        ("UNMISS", "case", 14, 1),
+    ]
+    # nothing selected at all: the unit of the one metric filtered on
+    url = "/v1/stats/figures?group_by=objective&metric=cases&mission=minusca"
+    assert _rows(client, url, "objective", "unit") == [(n, "case", 0, 0) for n in range(1, 6)]
+    # months of trainees: every month counts persons, those of no training too
+    url = "/v1/stats/figures?group_by=month&metric=trainees"
+    assert {g["unit"] for g in client.get(url).json()["groups"]} == {"person"}
+    # grouped by metric: a metric with no figure in the group takes its own unit
+    url = "/v1/stats/figures?group_by=mission,metric&mission=minusma&metric=cases,trainees"
+    assert _rows(client, url, "mission", "metric", "unit") == [
+        ("MINUSMA", "cases", "case", 0, 0),
+        ("MINUSMA", "trainees", "person", 40, 1),
+    ]
+
+
 def test_fill_none_keeps_only_groups_with_figures(client: TestClient) -> None:
     url = "/v1/stats/figures?group_by=mission&metric=convictions&fill=none"
     assert _rows(client, url, "mission", "unit") == [

@@ -97,6 +97,27 @@ def test_stories_per_objective_and_year(client: TestClient) -> None:
     assert [g["objective_title"] for g in body["groups"]] == [titles[n] for n in range(1, 6)]
 
 
+def test_activities_per_objective_and_year(client: TestClient) -> None:
+    activities = _items(client, "/v1/activities")
+    counter = Counter(a["objective"] for a in activities)
+    url = "/v1/stats/activities?group_by=objective"
+    rows = _counts(client, url, "objective", "activities")
+    assert rows == _in_order(counter, [1, 2, 3, 4, 5])
+    # the captions, overviews, legacy and DPO sections sit under no objective heading
+    assert rows == [(1, 23), (2, 11), (3, 12), (4, 9), (5, 7), (None, 23)]
+    url = "/v1/stats/activities?group_by=year,objective&objective=2"
+    assert _counts(client, url, "year", "activities") == [(2023, 11)]
+
+
+def test_stories_per_country_count_every_country_a_story_names(client: TestClient) -> None:
+    stories = _items(client, "/v1/stories")
+    counter = Counter(c for s in stories for c in (s["countries"] or [None]))
+    domain = sorted(c["iso3"] for c in _items(client, "/v1/countries"))
+    rows = _counts(client, "/v1/stats/stories?group_by=country", "country", "stories")
+    assert rows == _in_order(counter, domain)
+    assert rows == [("CAF", 12), ("COD", 12), ("MLI", 5), ("SSD", 7), ("UGA", 1), ("USA", 2)]
+
+
 def test_stories_per_activity_type(client: TestClient) -> None:
     counter: Counter[Any] = Counter()
     for story in _items(client, "/v1/stories", "objective=2"):

@@ -24,7 +24,6 @@ from app.models import (
     Partner,
     Report,
     Story,
-    activity_location,
 )
 from app.queries import activities, figures, reference, stories
 from app.queries.listing import ListSpec, Records, list_all
@@ -115,17 +114,23 @@ def country_detail(session: Session, iso3: str) -> dict[str, Any] | None:
 def location_detail(session: Session, key: str) -> dict[str, Any] | None:
     """A location with how many activities and figures it has, and the lists of them.
 
+    Each count is the `total` of the list its link names: both are built from the lists' own
+    `location` filter, so a figure counted here is one the linked list shows (its own place,
+    or one of its activity's places), and a dashboard never reads 0 beside a list of 1.
     The links are paths (`/v1/activities?location=goma`), as the `Location` header of a write
     is: the same for every client, so the detail's ETag is what a write's `If-Match` compares.
     """
     item = _first(session, reference.LOCATIONS, Location.key == key.lower())
     if item is None:
         return None
-    own = select(Location.id).where(Location.key == item["id"]).scalar_subquery()
-    activities = select(func.count()).where(activity_location.c.location_id == own)
-    figures = select(func.count()).select_from(Figure).where(Figure.location_id == own)
+    place = [session.execute(select(Location.id).where(Location.key == item["id"])).scalar_one()]
+    in_activities = activities.conditions(activities.ActivityFilters(location=place))
+    in_figures = figures.conditions(figures.FigureFilters(location=place))
     n_activities, n_figures = session.execute(
-        select(activities.scalar_subquery(), figures.scalar_subquery())
+        select(
+            select(func.count()).select_from(Activity).where(*in_activities).scalar_subquery(),
+            select(func.count()).select_from(Figure).where(*in_figures).scalar_subquery(),
+        )
     ).one()
     return {
         **item,

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import distinct, func
-from sqlalchemy.orm import Session
+from sqlalchemy import distinct, func, or_
+from sqlalchemy.orm import Session, aliased
 
 from app.errors import InvalidParameters, parameter_error
-from app.models import Country, Location, Mission, Partner
-from app.queries import reference
+from app.models import Country, Figure, Location, Mission, Partner, activity_location
+from app.queries import figures, reference
 from app.queries.axes import REFERENCE_AXES
 from app.queries.counts import ACTIVITIES, STORIES
 from app.queries.datasets import DatasetName
@@ -59,6 +59,32 @@ PARTNERS = Grouping(
     func.count(distinct(Partner.id)),
 )
 
+_FigureLink = activity_location.alias("facet_activity_location")
+_FigurePlace = aliased(Location, name="facet_figure_place")
+FIGURE_PLACES = Grouping(
+    figures.SPEC,
+    {
+        "location": GroupKey(
+            _FigurePlace.key,
+            joins=(
+                (_FigureLink, _FigureLink.c.activity_id == Figure.activity_id),
+                (
+                    _FigurePlace,
+                    or_(
+                        _FigurePlace.id == Figure.location_id,
+                        _FigurePlace.id == _FigureLink.c.location_id,
+                    ),
+                ),
+            ),
+        )
+    },
+    "figures",
+    func.count(distinct(Figure.id)),
+)
+"""Figures per place as the figures' `location` filter matches them: the figure's own place
+and its activity's places, each figure once under each (so a value sent back as the filter
+lists as many figures as its count says). Stats group a figure by its own place only."""
+
 
 def _shared(grouping: Grouping) -> dict[str, Facet]:
     return {
@@ -71,7 +97,7 @@ def _shared(grouping: Grouping) -> dict[str, Facet]:
 FACETS: dict[DatasetName, dict[str, Facet]] = {
     DatasetName.FIGURES: {
         **_shared(FIGURES),
-        "location": Facet(FIGURES, "location", "location"),
+        "location": Facet(FIGURE_PLACES, "location", "location"),
         "type": Facet(FIGURES, "activity_type", "activity_type"),
         "metric": Facet(FIGURES, "metric", "metric"),
         "qualifier": Facet(FIGURES, "qualifier"),

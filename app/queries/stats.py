@@ -276,7 +276,41 @@ def figure_stats(
         fill=fill,
         present_only=split,
     )
+    if "unit" not in names:
+        _name_units_of_empty_groups(session, selection, names, groups)
     return names, groups
+
+
+def _name_units_of_empty_groups(
+    session: Session, selection: Selection, names: list[str], groups: list[dict[str, Any]]
+) -> None:
+    """Give a zero-filled group the unit its zero counts in, as its neighbours have it.
+
+    Without `unit` among the dimensions, each metric of the selection counts in one unit: a
+    group of a metric (grouped by metric) takes the unit its figures count in, else the
+    metric's own; without a metric dimension, the one unit of the selection, else that of the
+    one metric filtered on. So `?group_by=mission&metric=cases` says `case` on MINUSCA's 0
+    too, and a chart can title its axis from any group.
+    """
+    empty = [g for g in groups if g["unit"] is None and not g["figures"]]
+    if not empty:
+        return
+    counted = {g.get("metric"): g["unit"] for g in groups if g["figures"]}
+    if "metric" in names:
+        own: dict[str, str | None] = {
+            code: unit for code, unit in session.execute(select(Metric.code, Metric.unit))
+        }
+        for group in empty:
+            group["unit"] = counted.get(group["metric"]) or own.get(group["metric"])
+        return
+    units = set(counted.values())
+    metric_ids = getattr(selection.filters, "metric", None)
+    if not units and metric_ids is not None and len(metric_ids) == 1:
+        units = {session.execute(select(Metric.unit).where(Metric.id == metric_ids[0])).scalar()}
+    if len(units) == 1:
+        (unit,) = units
+        for group in empty:
+            group["unit"] = unit
 
 
 def empty_measures(session: Session) -> dict[str, Any]:
