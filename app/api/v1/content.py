@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.api.negotiation import ListFormat, MapListFormat
+from app.api.read_route import ReadRoute
 from app.api.v1 import params
 from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams, facets_param
 from app.api.v1.responses import item_response, list_response
@@ -19,7 +20,7 @@ from app.queries.listing import PageRequest
 from app.schemas.common import Page
 from app.schemas.content import ActivityDetail, ActivityOut, FigureOut, StoryDetail, StoryOut
 
-router = APIRouter()
+router = APIRouter(route_class=ReadRoute)
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No record has this id"}}
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -39,8 +40,8 @@ MAP_LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "One page as JSON; with `Accept: application/geo+json`, the same page "
         "(same filters, `limit` and `cursor`, `Link` to the next page) as an RFC 7946 "
         "FeatureCollection of Point features ([longitude, latitude], WGS84), with the foreign "
-        "members `total`, `total_qualifier`, `next_cursor` and `without_coordinates` (count and ids of the page's "
-        "rows left out for want of coordinates); with `Accept: text/csv` or "
+        "members `total`, `total_qualifier`, `next_cursor` and `without_coordinates` (count "
+        "and ids of the page's rows left out for want of coordinates); with `Accept: text/csv` or "
         "`Accept: application/x-ndjson`, every matching row as a file. q-values count and every "
         "response says `Vary: Accept`.",
         "content": {

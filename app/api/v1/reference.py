@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.negotiation import ListFormat, ListRepresentation, MapListFormat
+from app.api.read_route import ReadRoute
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, MAP_LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
@@ -38,7 +39,7 @@ from app.schemas.reference import (
     ReportOut,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=ReadRoute)
 
 
 def _sort(dataset: DatasetName) -> Any:

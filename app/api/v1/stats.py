@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from app.api.read_route import ReadRoute
 from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams
 from app.api.v1.responses import item_response
 from app.db.session import SessionDep
@@ -14,7 +15,7 @@ from app.queries import counts, grouping, stats
 from app.queries.datasets import DatasetName
 from app.schemas.stats import ActivityStats, FigureStats, Overview, StoryStats
 
-router = APIRouter(prefix="/stats", tags=["stats"])
+router = APIRouter(prefix="/stats", tags=["stats"], route_class=ReadRoute)
 
 GroupBy = Annotated[
     str | None,

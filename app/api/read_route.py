@@ -1,0 +1,221 @@
+"""Plain GET requests of the hot read routes, answered without FastAPI's dependency solving.
+
+Per request, FastAPI walks each route's dependency tree (the router's checks, the session,
+content negotiation, every query parameter), keeps its results in an exit stack, and ends
+the session in a second hop to the thread pool. On a figure page at 1,000,000 figures that
+was about a third of a worker's CPU (bench/RESULTS.md), for a request whose answer is settled
+by a few lookups. A `ReadRoute` answers a *plain* request itself: a GET without credentials,
+whose `Accept` chooses JSON and whose query string holds each accepted parameter once, with a
+value. The query parameters are validated by FastAPI's own `request_params_to_args`, on the
+route's own fields, so they mean exactly what they mean on the full path; the route runs with
+its session, committed and closed, in one thread hop.
+
+Anything else takes FastAPI's full path, unchanged: a repeated or unknown parameter, an
+empty value, an invalid value (so every 422 is FastAPI's own), a NUL, another representation
+(CSV, NDJSON, GeoJSON, 406), `bom`, an API key, replicas (the session's choice of server),
+a dependency override other than the session's. (A HEAD reaches routes as its GET.)
+
+The router-level dependencies this replaces are exactly `HANDLED_ROUTER_DEPENDENCIES`; a
+test keeps them equal to the `/v1` router's, so a new one cannot be skipped unseen, and
+another test compares both paths' answers, byte for byte, over the routes' requests.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Coroutine, Generator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.api.auth import read_gate
+from app.api.negotiation import (
+    LIST_MEDIA_TYPES,
+    MAP_LIST_MEDIA_TYPES,
+    VARIES_BY_ACCEPT,
+    ListRepresentation,
+    list_representation,
+    map_list_representation,
+    preferred,
+)
+from app.api.strict_query import known_query_parameters
+from app.api.v1.params import no_nul_bytes
+from app.db.session import get_session
+
+HANDLED_ROUTER_DEPENDENCIES: frozenset[Callable[..., Any]] = frozenset(
+    {no_nul_bytes, read_gate, known_query_parameters}
+)
+"""What the `/v1` router checks on every request, and what a plain request stands for:
+no NUL anywhere, no key needed nor sent, every parameter known and given a value."""
+
+JSON_PAGE = ListRepresentation(None)
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one route's plain requests are answered: its parameters, by kind."""
+
+    endpoint: Callable[..., Response]
+    query: list[Any]
+    """The route's query fields (a query model counts as one), as FastAPI declares them."""
+    accepted: frozenset[str]
+    path: list[Any]
+    session: str
+    request: str | None
+    negotiated: tuple[str, dict[str, str | None]] | None
+    """The list representation's parameter and what it offers, on a list route."""
+
+    @classmethod
+    def of(cls, route: APIRoute) -> _Plan | None:
+        """The plan of a GET route whose dependencies are all understood here; else None."""
+        dependant = route.dependant
+        if route.methods != {"GET"} or dependant.header_params or dependant.cookie_params:
+            return None
+        if dependant.body_params or dependant.response_param_name:
+            return None
+        session: str | None = None
+        negotiated: tuple[str, dict[str, str | None]] | None = None
+        for sub in dependant.dependencies:
+            if sub.call is get_session and sub.name:
+                session = sub.name
+            elif sub.call is list_representation and sub.name:
+                negotiated = (sub.name, LIST_MEDIA_TYPES)
+            elif sub.call is map_list_representation and sub.name:
+                negotiated = (sub.name, MAP_LIST_MEDIA_TYPES)
+            else:
+                return None
+        if session is None:
+            return None
+        return cls(
+            route.endpoint,
+            dependant.query_params,
+            frozenset(_query_names(dependant)),
+            dependant.path_params,
+            session,
+            dependant.request_param_name,
+            negotiated,
+        )
+
+    def arguments(self, request: Request) -> dict[str, Any] | None:
+        """The endpoint's arguments for a plain request (see the module); None otherwise."""
+        state = request.app.state
+        if request.method != "GET" or state.replicas is not None:
+            return None
+        overrides = request.app.dependency_overrides
+        if overrides and (set(overrides) != {get_session} or not _plain_override(overrides)):
+            return None
+        if state.settings.require_read_key or "authorization" in request.headers:
+            return None
+        given = request.query_params.multi_items()
+        names = {name for name, _ in given}
+        if len(names) != len(given) or not names <= self.accepted:
+            return None
+        for _, value in given:
+            if "\x00" in value or not value.replace(",", "").strip():
+                return None
+        if any("\x00" in str(value) for value in request.path_params.values()):
+            return None
+        arguments: dict[str, Any] = {}
+        if self.negotiated is not None:
+            name, offered = self.negotiated
+            request.scope[VARIES_BY_ACCEPT] = True  # as the full path's negotiation does
+            media_type = preferred(request.headers.get("accept"), list(offered))
+            if media_type is None or offered[media_type] is not None:
+                return None  # a file, a GeoJSON page or a 406: the full path
+            arguments[name] = JSON_PAGE
+        values, errors = request_params_to_args(self.query, request.query_params)
+        if errors:
+            return None
+        found, errors = request_params_to_args(self.path, request.path_params)
+        if errors:
+            return None
+        arguments.update(values)
+        arguments.update(found)
+        if self.request is not None:
+            arguments[self.request] = request
+        return arguments
+
+    def run(self, request: Request, arguments: dict[str, Any]) -> Response:
+        """The endpoint in its own session, ended as `get_session` ends one: committed when
+        the endpoint returned, rolled back when it raised, closed either way."""
+        override = request.app.dependency_overrides.get(get_session)
+        if override is not None:
+            return self._run_overridden(override, arguments)
+        session = request.app.state.sessionmaker()
+        try:
+            response = self.endpoint(**arguments, **{self.session: session})
+            if session.in_transaction():
+                session.commit()
+            return response
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _run_overridden(
+        self, override: Callable[[], Generator[Session, None, None]], arguments: dict[str, Any]
+    ) -> Response:
+        """With the session dependency overridden (tests bind one to their transaction), the
+        override's session, ended as FastAPI ends it: resumed after the endpoint returned,
+        closed (so never committed) when it raised."""
+        provided = override()
+        session = next(provided)
+        try:
+            response = self.endpoint(**arguments, **{self.session: session})
+        except BaseException:
+            provided.close()
+            raise
+        next(provided, None)
+        return response
+
+
+def _plain_override(overrides: dict[Any, Any]) -> bool:
+    """Whether the session's override is a generator taking no argument, as tests write it."""
+    override = overrides[get_session]
+    return inspect.isgeneratorfunction(override) and not inspect.signature(override).parameters
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters the route itself reads (a query model's fields one by one); a
+    parameter of a dependency (`bom`) is not among them, so it takes the full path."""
+    names: set[str] = set()
+    for field in dependant.query_params:
+        model = field.field_info.annotation
+        fields = getattr(model, "model_fields", None)
+        if fields is not None:
+            names |= {info.alias or name for name, info in fields.items()}
+        else:
+            names.add(field.alias)
+    return names
+
+
+class ReadRoute(APIRoute):
+    """An API route whose plain GET requests skip FastAPI's dependency solving (see the
+    module); every other request goes FastAPI's way."""
+
+    fast = True
+    """Whether plain requests take the short path (tests turn it off to compare)."""
+
+    def get_route_handler(self) -> Handler:
+        full = super().get_route_handler()
+        plan = _Plan.of(self)
+        if plan is None:
+            return full
+
+        async def handler(request: Request) -> Response:
+            arguments = plan.arguments(request) if ReadRoute.fast else None
+            if arguments is None:
+                return await full(request)
+            return await run_in_threadpool(plan.run, request, arguments)
+
+        return handler

@@ -1,0 +1,201 @@
+"""Plain GETs of the read routes skip FastAPI's dependency solving (app/api/read_route.py):
+they must answer exactly as the full path does, and everything else must take the full path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from app.api import v1
+from app.api.read_route import HANDLED_ROUTER_DEPENDENCIES, ReadRoute, _Plan
+from app.api.v1 import content, reference, stats, writes
+
+LISTS = [
+    "/v1/figures",
+    "/v1/figures?metric=trainees&mission=monusco",
+    "/v1/figures?mission=MONUSCO,MINUSCA&sort=-value&limit=3",
+    "/v1/figures?objective=2&year=2023&qualifier=at_least,more_than",
+    "/v1/figures?date_from=2023-03-01&date_to=2023-09-30&limit=5",
+    "/v1/figures?facets=mission,metric&limit=1",
+    "/v1/figures?q=mobile%20court",
+    "/v1/figures?q=training&sort=-value&limit=2",
+    "/v1/figures?location=central-equatoria",
+    "/v1/activities?mission=monusco&objective=2&limit=2",
+    "/v1/activities?type=training&facets=mission,type",
+    "/v1/stories?mission=unmiss&sort=-position",
+    "/v1/stories?q=violence&limit=4",
+    "/v1/missions",
+    "/v1/missions?status=closed&facets=country",
+    "/v1/objectives",
+    "/v1/countries?limit=2",
+    "/v1/locations?country=COD&kind=town",
+    "/v1/partners?mission=monusco&limit=3",
+    "/v1/reports",
+    "/v1/metrics",
+    "/v1/activity-types",
+]
+DETAILS = [
+    "/v1/missions/monusco",
+    "/v1/missions/MONUSCO",
+    "/v1/objectives/2",
+    "/v1/countries/COD",
+    "/v1/locations/goma",
+    "/v1/reports/2023",
+    "/v1/stories/2023-story-10",
+    "/v1/figures/2023-story-09-sexual-violence-cases",
+    "/v1/activities/2023-story-09-yei-general-court-martial",
+]
+STATS = [
+    "/v1/stats/figures?group_by=mission&metric=cases",
+    "/v1/stats/figures?objective=2",
+    "/v1/stats/figures?group_by=quarter&metric=trainees&fill=none",
+    "/v1/stats/activities?group_by=objective",
+    "/v1/stats/stories?group_by=country",
+    "/v1/stats/overview",
+]
+REFUSED = [
+    "/v1/figures?limit=0",
+    "/v1/figures?limit=abc",
+    "/v1/figures?limit=501",
+    "/v1/figures?sort=bogus",
+    "/v1/figures?cursor=garbage",
+    "/v1/figures?misison=monusco",
+    "/v1/figures?mission=",
+    "/v1/figures?mission=,",
+    "/v1/figures?mission=monusco&mission=unmiss",
+    "/v1/figures?mission=mon%00usco",
+    "/v1/figures?mission=nowhere",
+    "/v1/figures?qualifier=roughly",
+    "/v1/figures?date_from=yesterday",
+    "/v1/figures?facets=bogus",
+    "/v1/figures?bom=1",
+    "/v1/figures?q=" + "-" * 40,
+    "/v1/missions/nowhere",
+    "/v1/objectives/9",
+    "/v1/objectives/two",
+    "/v1/stories/no-such-story",
+    "/v1/stats/figures?group_by=colour",
+]
+HEADERS: list[dict[str, str]] = [
+    {},
+    {"Accept": "*/*"},
+    {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+    {"Accept": "text/csv"},
+    {"Accept": "application/geo+json"},
+    {"Accept": "application/x-ndjson;q=1, application/json;q=0.5"},
+    {"Accept": "application/json;q=0"},
+    {"Accept": "image/png"},
+    {"Authorization": "Bearer crsv_readroute_" + "c" * 43},
+    {"Accept-Encoding": "gzip"},
+]
+
+
+def _answer(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
+    response = client.request(method, url, headers=headers)
+    kept = sorted(
+        (name, value) for name, value in response.headers.items() if name != "x-request-id"
+    )
+    return response.status_code, kept, response.content
+
+
+def _both(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, method: str, url: str, headers: Any
+) -> tuple[Any, Any]:
+    monkeypatch.setattr(ReadRoute, "fast", True)
+    fast = _answer(client, method, url, headers)
+    monkeypatch.setattr(ReadRoute, "fast", False)
+    full = _answer(client, method, url, headers)
+    return fast, full
+
+
+@pytest.fixture
+def short_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths answered by the short path, as they are run."""
+    taken: list[str] = []
+    run: Callable[..., Any] = _Plan.run
+
+    def counting(plan: _Plan, request: Any, arguments: dict[str, Any]) -> Any:
+        taken.append(request.url.path)
+        return run(plan, request, arguments)
+
+    monkeypatch.setattr(_Plan, "run", counting)
+    return taken
+
+
+@pytest.mark.parametrize("url", LISTS + DETAILS + STATS)
+def test_a_plain_request_takes_the_short_path_and_answers_as_the_full_path(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, short_paths: list[str], url: str
+) -> None:
+    fast, full = _both(client, monkeypatch, "GET", url, {})
+    assert short_paths == [url.split("?")[0]], "a plain request took the full path"
+    assert fast[0] == 200, fast[2][:300]
+    assert fast == full
+
+
+def test_a_next_page_by_cursor_takes_the_short_path(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, short_paths: list[str]
+) -> None:
+    first = client.get("/v1/figures?mission=monusco&limit=2").json()
+    url = f"/v1/figures?mission=monusco&limit=2&cursor={first['next_cursor']}"
+    short_paths.clear()
+    fast, full = _both(client, monkeypatch, "GET", url, {})
+    assert short_paths == ["/v1/figures"]
+    assert fast[0] == 200 and fast == full
+
+
+@pytest.mark.parametrize("url", REFUSED)
+def test_a_request_the_full_path_refuses_is_refused_the_same_way(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, short_paths: list[str], url: str
+) -> None:
+    fast, full = _both(client, monkeypatch, "GET", url, {})
+    assert fast == full
+    assert fast[0] in (200, 404, 422), fast[2][:300]  # a repeated parameter: the last counts
+
+
+@pytest.mark.parametrize("headers", HEADERS, ids=lambda h: ",".join(h.values()) or "none")
+@pytest.mark.parametrize("url", ["/v1/figures?mission=monusco&limit=2", "/v1/missions/unmiss"])
+def test_every_accept_and_credential_answers_as_the_full_path(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    short_paths: list[str],
+    url: str,
+    headers: dict[str, str],
+) -> None:
+    fast, full = _both(client, monkeypatch, "GET", url, headers)
+    assert fast == full
+    if "Authorization" in headers:
+        assert fast[0] == 401 and short_paths == []
+
+
+def test_head_answers_as_the_full_path_without_a_body(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, short_paths: list[str]
+) -> None:
+    """HeadMiddleware runs a HEAD as the GET and drops the body, so the route sees a GET."""
+    fast, full = _both(client, monkeypatch, "HEAD", "/v1/figures?mission=monusco", {})
+    assert fast == full and fast[0] == 200 and fast[2] == b""
+    assert short_paths == ["/v1/figures"]
+
+
+def test_the_short_path_stands_for_exactly_the_v1_routers_dependencies() -> None:
+    """A dependency added to the /v1 router would be skipped by plain requests: it must be
+    added to what read_route.py handles first."""
+    calls = {dependency.dependency for dependency in v1.router.dependencies}
+    assert calls == set(HANDLED_ROUTER_DEPENDENCIES)
+
+
+def test_the_hot_read_routes_have_a_short_path_and_writes_none() -> None:
+    routes = [
+        route
+        for router in (content.router, reference.router, stats.router, writes.router)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+    planned = {route.path for route in routes if isinstance(route, ReadRoute) and _Plan.of(route)}
+    for path in ("/figures", "/activities", "/stories", "/missions/{code}", "/stats/overview"):
+        assert path in planned
+    written = [route for route in routes if "GET" not in route.methods]
+    assert written and not any(isinstance(route, ReadRoute) for route in written)
