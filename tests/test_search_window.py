@@ -83,7 +83,7 @@ def test_a_search_counts_its_matches_up_to_the_window_and_says_more_than_beyond(
 def test_the_documented_bound_is_the_window() -> None:
     from app.schemas.common import Page
 
-    described = Page[dict].model_fields["total_qualifier"].description or ""
+    described = Page[dict[str, object]].model_fields["total_qualifier"].description or ""
     assert f"more than {search.RANKED:,} matches" in described
 
 
