@@ -170,6 +170,8 @@ SQL_IN_HTTP = {"sqlalchemy.Engine", "sqlalchemy.orm.Session", "app.models.ApiKey
 """All the HTTP layer may take from SQLAlchemy and the models: the engine and the session it
 hands to `app.queries` and the services, and the key record a principal is made of. Database
 errors (`sqlalchemy.exc`) are mapped to problem+json there too."""
+ROUTES = ("app.api", "app.explore")
+"""The parts that answer requests: the API and the explorer's pages."""
 
 
 def test_routes_build_no_sql() -> None:
@@ -177,7 +179,7 @@ def test_routes_build_no_sql() -> None:
     sql = sorted(
         f"{module} imports {imported}"
         for module, path in MODULES.items()
-        if _part(module) == "app.api"
+        if _part(module) in ROUTES
         for imported in _imported_names(module, path)
         if imported.split(".")[0] == "sqlalchemy" or _module_of(imported) == "app.models"
         if imported not in SQL_IN_HTTP and not imported.startswith("sqlalchemy.exc.")
