@@ -23,6 +23,8 @@ from app.db.base import Base
 from app.models import Activity, Figure, Location, Partner, Report, Story
 from app.queries import details, reference
 from app.queries.listing import ListSpec, list_all
+from app.schemas.content import ActivityDetail, FigureOut, StoryOut
+from app.schemas.reference import LocationDetail, PartnerOut, ReportOut
 from app.seeding import snapshot
 
 RowT = TypeVar("RowT", bound=Base)
@@ -46,6 +48,8 @@ class Writable(Generic[RowT, BodyT]):
     """The record as a write body (for PATCH and the audit trail)."""
     shown: Callable[[Session, str], dict[str, Any] | None]
     """What GET shows for it (for ETags and responses)."""
+    shape: type[BaseModel]
+    """The response model a write documents for it (the OpenAPI document's schema)."""
 
     def key_is(self, key: str) -> ColumnElement[bool]:
         return self.key == key
@@ -84,6 +88,7 @@ REPORTS: Writable[Report, ReportWrite] = Writable(
     writers.write_report,
     _models(snapshot.reports),
     _one(reference.REPORTS, Report.key),
+    ReportOut,
 )
 
 LOCATIONS: Writable[Location, LocationWrite] = Writable(
@@ -94,6 +99,7 @@ LOCATIONS: Writable[Location, LocationWrite] = Writable(
     writers.write_location,
     _models(snapshot.locations),
     details.location_detail,
+    LocationDetail,
 )
 
 PARTNERS: Writable[Partner, PartnerWrite] = Writable(
@@ -104,6 +110,7 @@ PARTNERS: Writable[Partner, PartnerWrite] = Writable(
     writers.write_partner,
     _models(snapshot.partners),
     _one(reference.PARTNERS, Partner.key),
+    PartnerOut,
 )
 
 STORIES: Writable[Story, StoryWrite] = Writable(
@@ -114,6 +121,7 @@ STORIES: Writable[Story, StoryWrite] = Writable(
     writers.write_story,
     _records(snapshot.story_records),
     details.story_detail,
+    StoryOut,
 )
 
 ACTIVITIES: Writable[Activity, ActivityWrite] = Writable(
@@ -124,6 +132,7 @@ ACTIVITIES: Writable[Activity, ActivityWrite] = Writable(
     writers.write_activity,
     _records(snapshot.activity_records),
     details.activity_detail,
+    ActivityDetail,
 )
 
 FIGURES: Writable[Figure, FigureWrite] = Writable(
@@ -134,6 +143,7 @@ FIGURES: Writable[Figure, FigureWrite] = Writable(
     writers.write_figure,
     _records(snapshot.figure_records),
     details.figure_detail,
+    FigureOut,
 )
 
 AnyWritable = (

@@ -10,7 +10,6 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path
-from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.auth import Writer
@@ -38,19 +37,9 @@ from app.curation.schemas import (
 )
 from app.db.session import SessionDep
 from app.queries.datasets import described
-from app.schemas.content import ActivityDetail, FigureOut, StoryOut
-from app.schemas.reference import LocationDetail, PartnerOut, ReportOut
 
 router = APIRouter()
 
-SHOWN_AS: dict[str, type[BaseModel]] = {
-    "reports": ReportOut,
-    "locations": LocationDetail,
-    "partners": PartnerOut,
-    "stories": StoryOut,
-    "activities": ActivityDetail,
-    "figures": FigureOut,
-}
 IfMatch = Annotated[str | None, Header(include_in_schema=False)]
 """Read as optional so that a missing If-Match is the service's 428, not a 422 from FastAPI's
 validation; documented as required (IF_MATCH), since no write succeeds without it."""
@@ -137,7 +126,6 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
 
     The body dependencies are async: they do no I/O, and a sync one would cost a thread hop.
     """
-    shown = SHOWN_AS[plural]
     name = resource.name
     data = Depends(read_body)
     record = described(plural).record
@@ -198,7 +186,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         name=f"create_{name}",
         methods=["POST"],
         status_code=201,
-        response_model=shown,
+        response_model=resource.shape,
         responses=ERRORS,
         tags=tag,
         summary=f"Create a {name}",
@@ -209,7 +197,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         replace,
         name=f"replace_{name}",
         methods=["PUT"],
-        response_model=shown,
+        response_model=resource.shape,
         responses=ERRORS,
         tags=tag,
         summary=f"Replace a {name}",
@@ -221,7 +209,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         patch,
         name=f"patch_{name}",
         methods=["PATCH"],
-        response_model=shown,
+        response_model=resource.shape,
         responses=ERRORS,
         tags=tag,
         summary=f"Change some fields of a {name}",
