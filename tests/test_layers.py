@@ -45,9 +45,6 @@ ABOVE_THE_APP = ("bench", "clients", "migrations", "scripts", "tests")
 """They use the app; it never imports them."""
 
 WEB_FRAMEWORKS = ("fastapi", "starlette", "uvicorn")
-WEB_BELOW_HTTP = {"app.db.session"}
-"""The per-request session dependency (`SessionDep`): the one module below the HTTP layer
-that imports FastAPI or Starlette."""
 
 
 def _modules() -> dict[str, Path]:
@@ -159,7 +156,7 @@ def test_below_the_http_layer_no_web_framework() -> None:
     web = sorted(
         f"{module} imports {imported}"
         for module, path in MODULES.items()
-        if module != "app" and _layer(_part(module)) > http and module not in WEB_BELOW_HTTP
+        if module != "app" and _layer(_part(module)) > http
         for imported in _imported_names(module, path)
         if imported.split(".")[0] in WEB_FRAMEWORKS
     )

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.api.negotiation import ListFormat, MapListFormat
+from app.api.session import SessionDep
 from app.api.v1 import params
 from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams, facets_param
 from app.api.v1.responses import item_response, list_response
-from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
 from app.queries.datasets import DatasetName, described

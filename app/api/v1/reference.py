@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.negotiation import ListFormat, ListRepresentation, MapListFormat
+from app.api.session import SessionDep
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, MAP_LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
@@ -18,7 +19,6 @@ from app.api.v1.list_queries import (
     facets_param,
 )
 from app.api.v1.responses import item_response, list_response
-from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import details
 from app.queries.datasets import Criteria, DatasetName, described

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from app.api.auth import Writer
 from app.api.responses import JSONBytesResponse
+from app.api.session import SessionDep
 from app.api.v1.media import json_body, patch_body
 from app.curation import service
 from app.curation.resources import (
@@ -35,7 +36,6 @@ from app.curation.schemas import (
     ReportWrite,
     StoryWrite,
 )
-from app.db.session import SessionDep
 from app.queries.datasets import described
 
 router = APIRouter()
