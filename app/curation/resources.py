@@ -87,7 +87,7 @@ REPORTS: Writable[Report, ReportWrite] = Writable(
     ReportWrite,
     writers.write_report,
     _models(snapshot.reports),
-    _one(reference.REPORTS, Report.key),
+    _one(reference.REPORTS, Report.key),  # by key only: GET's report_detail takes a year too
     ReportOut,
 )
 
@@ -109,7 +109,7 @@ PARTNERS: Writable[Partner, PartnerWrite] = Writable(
     PartnerWrite,
     writers.write_partner,
     _models(snapshot.partners),
-    _one(reference.PARTNERS, Partner.key),
+    details.partner_detail,
     PartnerOut,
 )
 
