@@ -17,6 +17,7 @@ from app.api.v1.list_queries import (
     MissionParams,
     PartnerParams,
     facets_param,
+    tags,
 )
 from app.api.v1.responses import item_response, list_response
 from app.errors import NotFound
@@ -71,7 +72,12 @@ def _page(
     return list_response(request, session, criteria, PageRequest(limit, cursor, sort), fmt)
 
 
-@router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
+@router.get(
+    "/reports",
+    response_model=Page[ReportOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.REPORTS),
+)
 def list_reports(
     request: Request,
     fmt: ListFormat,
@@ -84,7 +90,12 @@ def list_reports(
     return _page(request, session, Criteria(DatasetName.REPORTS), limit, cursor, sort, fmt)
 
 
-@router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
+@router.get(
+    "/reports/{report_id}",
+    response_model=ReportOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.REPORTS),
+)
 def get_report(
     report_id: Annotated[
         str,
@@ -97,7 +108,10 @@ def get_report(
 
 
 @router.get(
-    "/missions", response_model=Page[MissionOut], responses=LIST_RESPONSES, tags=["missions"]
+    "/missions",
+    response_model=Page[MissionOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.MISSIONS),
 )
 def list_missions(
     request: Request,
@@ -122,7 +136,10 @@ def list_missions(
 
 
 @router.get(
-    "/missions/{code}", response_model=MissionDetail, responses=NOT_FOUND, tags=["missions"]
+    "/missions/{code}",
+    response_model=MissionDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.MISSIONS),
 )
 def get_mission(
     code: Annotated[
@@ -135,7 +152,10 @@ def get_mission(
 
 
 @router.get(
-    "/objectives", response_model=Page[ObjectiveOut], responses=LIST_RESPONSES, tags=["objectives"]
+    "/objectives",
+    response_model=Page[ObjectiveOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.OBJECTIVES),
 )
 def list_objectives(
     request: Request,
@@ -150,7 +170,10 @@ def list_objectives(
 
 
 @router.get(
-    "/objectives/{number}", response_model=ObjectiveDetail, responses=NOT_FOUND, tags=["objectives"]
+    "/objectives/{number}",
+    response_model=ObjectiveDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.OBJECTIVES),
 )
 def get_objective(
     number: Annotated[
@@ -169,7 +192,10 @@ def get_objective(
 
 
 @router.get(
-    "/countries", response_model=Page[CountryOut], responses=LIST_RESPONSES, tags=["places"]
+    "/countries",
+    response_model=Page[CountryOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.COUNTRIES),
 )
 def list_countries(
     request: Request,
@@ -183,7 +209,12 @@ def list_countries(
     return _page(request, session, Criteria(DatasetName.COUNTRIES), limit, cursor, sort, fmt)
 
 
-@router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
+@router.get(
+    "/countries/{iso3}",
+    response_model=CountryOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.COUNTRIES),
+)
 def get_country(
     iso3: Annotated[
         str,
@@ -196,7 +227,10 @@ def get_country(
 
 
 @router.get(
-    "/locations", response_model=Page[LocationOut], responses=MAP_LIST_RESPONSES, tags=["places"]
+    "/locations",
+    response_model=Page[LocationOut],
+    responses=MAP_LIST_RESPONSES,
+    tags=tags(DatasetName.LOCATIONS),
 )
 def list_locations(
     request: Request,
@@ -221,7 +255,10 @@ def list_locations(
 
 
 @router.get(
-    "/locations/{location_id}", response_model=LocationDetail, responses=NOT_FOUND, tags=["places"]
+    "/locations/{location_id}",
+    response_model=LocationDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.LOCATIONS),
 )
 def get_location(
     location_id: Annotated[
@@ -234,7 +271,10 @@ def get_location(
 
 
 @router.get(
-    "/partners", response_model=Page[PartnerOut], responses=LIST_RESPONSES, tags=["partners"]
+    "/partners",
+    response_model=Page[PartnerOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.PARTNERS),
 )
 def list_partners(
     request: Request,
@@ -259,7 +299,10 @@ def list_partners(
 
 
 @router.get(
-    "/partners/{partner_id}", response_model=PartnerOut, responses=NOT_FOUND, tags=["partners"]
+    "/partners/{partner_id}",
+    response_model=PartnerOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.PARTNERS),
 )
 def get_partner(
     partner_id: Annotated[
@@ -272,7 +315,10 @@ def get_partner(
 
 
 @router.get(
-    "/metrics", response_model=Page[MetricOut], responses=LIST_RESPONSES, tags=["vocabularies"]
+    "/metrics",
+    response_model=Page[MetricOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.METRICS),
 )
 def list_metrics(
     request: Request,
@@ -286,7 +332,9 @@ def list_metrics(
     return _page(request, session, Criteria(DatasetName.METRICS), limit, cursor, sort, fmt)
 
 
-@router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
+@router.get(
+    "/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=tags(DatasetName.METRICS)
+)
 def get_metric(
     code: Annotated[
         str, Path(description="Metric code.", examples=[_example(DatasetName.METRICS)])
@@ -301,7 +349,7 @@ def get_metric(
     "/activity-types",
     response_model=Page[ActivityTypeOut],
     responses=LIST_RESPONSES,
-    tags=["vocabularies"],
+    tags=tags(DatasetName.ACTIVITY_TYPES),
 )
 def list_activity_types(
     request: Request,
@@ -319,7 +367,7 @@ def list_activity_types(
     "/activity-types/{code}",
     response_model=ActivityTypeOut,
     responses=NOT_FOUND,
-    tags=["vocabularies"],
+    tags=tags(DatasetName.ACTIVITY_TYPES),
 )
 def get_activity_type(
     code: Annotated[

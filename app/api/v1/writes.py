@@ -6,7 +6,6 @@ factory, and FastAPI reads each handler's annotations as the objects they name a
 """
 
 from collections.abc import Awaitable, Callable
-from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path
@@ -15,6 +14,7 @@ from starlette.responses import Response
 from app.api.auth import Writer
 from app.api.responses import JSONBytesResponse
 from app.api.session import SessionDep
+from app.api.v1.list_queries import tags
 from app.api.v1.media import json_body, patch_body
 from app.curation import service
 from app.curation.resources import (
@@ -36,7 +36,7 @@ from app.curation.schemas import (
     ReportWrite,
     StoryWrite,
 )
-from app.queries.datasets import described
+from app.queries.datasets import DatasetName, described
 
 router = APIRouter()
 
@@ -52,15 +52,6 @@ IF_MATCH: dict[str, Any] = {
 }
 JsonBody = Annotated[None, Depends(json_body)]
 PatchBody = Annotated[None, Depends(patch_body)]
-# each write sits beside the reads of its resource in the documentation
-TAGS = {
-    "reports": "reports",
-    "locations": "places",
-    "partners": "partners",
-    "stories": "stories",
-    "activities": "activities",
-    "figures": "figures",
-}
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not JSON"},
     401: {"description": "No key, or an unknown or revoked one"},
@@ -179,7 +170,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         service.remove(session, resource, record_id.lower(), writer.name, if_match)
         return Response(status_code=204)
 
-    tag: list[str | Enum] = [TAGS[plural]]
+    tag = tags(DatasetName(plural))  # each write sits beside the reads of its resource
     router.add_api_route(
         f"/{plural}",
         create,
