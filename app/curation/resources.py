@@ -22,6 +22,7 @@ from app.curation.schemas import (
 from app.db.base import Base
 from app.models import Activity, Figure, Location, Partner, Report, Story
 from app.queries import details, reference
+from app.queries.datasets import DatasetName
 from app.queries.listing import ListSpec, list_all
 from app.schemas.content import ActivityDetail, FigureOut, StoryOut
 from app.schemas.reference import LocationDetail, PartnerOut, ReportOut
@@ -154,12 +155,12 @@ AnyWritable = (
     | Writable[Activity, ActivityWrite]
     | Writable[Figure, FigureWrite]
 )
-WRITABLE: dict[str, AnyWritable] = {
-    "reports": REPORTS,
-    "locations": LOCATIONS,
-    "partners": PARTNERS,
-    "stories": STORIES,
-    "activities": ACTIVITIES,
-    "figures": FIGURES,
+WRITABLE: dict[DatasetName, AnyWritable] = {
+    DatasetName.REPORTS: REPORTS,
+    DatasetName.LOCATIONS: LOCATIONS,
+    DatasetName.PARTNERS: PARTNERS,
+    DatasetName.STORIES: STORIES,
+    DatasetName.ACTIVITIES: ACTIVITIES,
+    DatasetName.FIGURES: FIGURES,
 }
-"""By URL plural, in the order of the API documentation."""
+"""By dataset (its URL plural), in the order of the API documentation."""

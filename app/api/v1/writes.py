@@ -112,14 +112,16 @@ async def _figure(body: Annotated[FigureWrite, Body()]) -> FigureWrite:
     return body
 
 
-def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[BodyT]) -> None:
+def _register(
+    dataset: DatasetName, resource: Writable[RowT, BodyT], read_body: BodyOf[BodyT]
+) -> None:
     """Add the POST, PUT, PATCH and DELETE routes of one resource.
 
     The body dependencies are async: they do no I/O, and a sync one would cost a thread hop.
     """
     name = resource.name
     data = Depends(read_body)
-    record = described(plural).record
+    record = described(dataset).record
     record_path = Path(
         alias=record.parameter, description=f"Id of the {name}.", examples=[record.example]
     )
@@ -128,7 +130,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         session: SessionDep, writer: Writer, _media: JsonBody, body: Annotated[BodyT, data]
     ) -> Response:
         result = service.create(session, resource, body.model_dump(), writer.name)
-        return _respond(result, 201, f"/v1/{plural}/{result.body['id']}")
+        return _respond(result, 201, f"/v1/{dataset}/{result.body['id']}")
 
     def replace(
         session: SessionDep,
@@ -170,9 +172,9 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         service.remove(session, resource, record_id.lower(), writer.name, if_match)
         return Response(status_code=204)
 
-    tag = tags(DatasetName(plural))  # each write sits beside the reads of its resource
+    tag = tags(dataset)  # each write sits beside the reads of its resource
     router.add_api_route(
-        f"/{plural}",
+        f"/{dataset}",
         create,
         name=f"create_{name}",
         methods=["POST"],
@@ -184,7 +186,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         description=f"Create a {name} (write scope).",
     )
     router.add_api_route(
-        f"/{plural}/{{{record.parameter}}}",
+        f"/{dataset}/{{{record.parameter}}}",
         replace,
         name=f"replace_{name}",
         methods=["PUT"],
@@ -196,7 +198,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
-        f"/{plural}/{{{record.parameter}}}",
+        f"/{dataset}/{{{record.parameter}}}",
         patch,
         name=f"patch_{name}",
         methods=["PATCH"],
@@ -211,7 +213,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
-        f"/{plural}/{{{record.parameter}}}",
+        f"/{dataset}/{{{record.parameter}}}",
         delete,
         name=f"delete_{name}",
         methods=["DELETE"],
@@ -225,9 +227,9 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
 
 
 # in the order of WRITABLE, which is the order of the documentation
-_register("reports", REPORTS, _report)
-_register("locations", LOCATIONS, _location)
-_register("partners", PARTNERS, _partner)
-_register("stories", STORIES, _story)
-_register("activities", ACTIVITIES, _activity)
-_register("figures", FIGURES, _figure)
+_register(DatasetName.REPORTS, REPORTS, _report)
+_register(DatasetName.LOCATIONS, LOCATIONS, _location)
+_register(DatasetName.PARTNERS, PARTNERS, _partner)
+_register(DatasetName.STORIES, STORIES, _story)
+_register(DatasetName.ACTIVITIES, ACTIVITIES, _activity)
+_register(DatasetName.FIGURES, FIGURES, _figure)
