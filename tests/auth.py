@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.api.session import get_session
 from app.config import Settings
-from app.db.session import get_session
 from app.enums import FailureSubject
 from app.main import create_app
 from app.models import AuthFailure

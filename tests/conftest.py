@@ -12,9 +12,9 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from app.api.session import get_session
 from app.config import PROJECT_ROOT, Settings
 from app.db import migrations
-from app.db.session import get_session
 from app.main import create_app
 from app.seeding.loader import apply_seeds
 from app.seeding.reader import SeedSet, read_seeds

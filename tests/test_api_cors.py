@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.api.session import get_session
 from app.config import Settings
-from app.db.session import get_session
 from app.main import create_app
 
 DASHBOARD = "http://dashboard.example"

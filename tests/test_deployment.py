@@ -44,7 +44,6 @@ def test_the_scale_profile_puts_replica_pooler_instances_and_balancer_together()
     bouncer = (PROJECT_ROOT / "deploy/pgbouncer/pgbouncer.ini").read_text()
     assert "pool_mode = transaction" in bouncer
     assert "host=db " in bouncer and "host=db-replica " in bouncer
-    assert "apt-get install" in (PROJECT_ROOT / "deploy/pgbouncer/Dockerfile").read_text()
     for name in ("api-1", "api-2"):
         env = services[name]["environment"]
         assert env["CRSV_DATABASE_URL"].endswith("@pgbouncer:6432/crsv")
@@ -68,6 +67,24 @@ def instructions(dockerfile: str) -> list[tuple[str, str]]:
             keyword, _, arguments = line.strip().partition(" ")
             parsed.append((keyword.upper(), arguments.strip()))
     return parsed
+
+
+def test_the_pooler_image_runs_debian_s_pgbouncer_on_the_mounted_config() -> None:
+    """The `pgbouncer` service's image: Debian's package, the repository's config copied where
+    the command reads it, not run as root, on the port the API instances' URLs name."""
+    steps = instructions((PROJECT_ROOT / "deploy/pgbouncer/Dockerfile").read_text())
+    assert steps[0] == ("FROM", "debian:bookworm-slim")
+    [run] = [args.split() for keyword, args in steps if keyword == "RUN"]
+    assert run[run.index("install") - 1 : run.index("install") + 1] == ["apt-get", "install"]
+    assert "pgbouncer" in run[run.index("install") :]
+    [copied] = [args.split() for keyword, args in steps if keyword == "COPY"]
+    assert copied == ["pgbouncer.ini", "userlist.txt", "/etc/pgbouncer/"]
+    assert all((PROJECT_ROOT / "deploy/pgbouncer" / source).is_file() for source in copied[:-1])
+    assert ("USER", "postgres") in steps
+    assert ("EXPOSE", "6432") in steps
+    [cmd] = [args for keyword, args in steps if keyword == "CMD"]
+    assert json.loads(cmd) == ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]
+    assert steps[-1][0] == "CMD"
 
 
 def test_image_migrates_seeds_and_serves() -> None:

@@ -25,10 +25,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from app.api.session import get_session
 from app.auth.service import create_key
 from app.config import PROJECT_ROOT, Settings
 from app.db import migrations
-from app.db.session import get_session
 from app.enums import Scope
 from app.main import create_app
 from app.seeding.loader import apply_seeds

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.api.session import get_session
 from app.auth.service import create_key, revoke_key
 from app.config import Settings
-from app.db.session import get_session
 from app.enums import Scope
 from app.main import create_app
 from app.models import AuditEvent

@@ -10,10 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.api.session import SessionDep
 from app.auth import keys
 from app.auth.service import authenticate
 from app.auth.throttle import FailureThrottle
-from app.db.session import SessionDep
 from app.enums import Scope
 from app.errors import Problem
 from app.models import ApiKey

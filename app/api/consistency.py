@@ -1,6 +1,6 @@
 """The `Consistency-Token` header on committed writes (only when replicas are configured).
 
-The request's session (app/db/session.py) records the WAL position its commit reached in the
+The request's session (app/api/session.py) records the WAL position its commit reached in the
 request's state, before the response starts; this middleware copies it into the response's
 headers, whatever kind of response the route returned.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db.session import CONSISTENCY_HEADER
+from app.api.session import CONSISTENCY_HEADER
 
 
 class ConsistencyTokenMiddleware:

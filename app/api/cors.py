@@ -13,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
-from app.db.session import CONSISTENCY_HEADER
+from app.api.session import CONSISTENCY_HEADER
 from app.kit.json import dumps
 
 ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]

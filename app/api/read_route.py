@@ -45,9 +45,9 @@ from app.api.negotiation import (
     map_list_representation,
     preferred,
 )
+from app.api.session import get_session
 from app.api.strict_query import known_query_parameters
 from app.api.v1.params import no_nul_bytes
-from app.db.session import get_session
 
 HANDLED_ROUTER_DEPENDENCIES: frozenset[Callable[..., Any]] = frozenset(
     {no_nul_bytes, read_gate, known_query_parameters}

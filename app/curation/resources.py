@@ -22,7 +22,10 @@ from app.curation.schemas import (
 from app.db.base import Base
 from app.models import Activity, Figure, Location, Partner, Report, Story
 from app.queries import details, reference
+from app.queries.datasets import DatasetName
 from app.queries.listing import ListSpec, list_all
+from app.schemas.content import ActivityDetail, FigureOut, StoryOut
+from app.schemas.reference import LocationDetail, PartnerOut, ReportOut
 from app.seeding import snapshot
 
 RowT = TypeVar("RowT", bound=Base)
@@ -46,6 +49,8 @@ class Writable(Generic[RowT, BodyT]):
     """The record as a write body (for PATCH and the audit trail)."""
     shown: Callable[[Session, str], dict[str, Any] | None]
     """What GET shows for it (for ETags and responses)."""
+    shape: type[BaseModel]
+    """The response model a write documents for it (the OpenAPI document's schema)."""
 
     def key_is(self, key: str) -> ColumnElement[bool]:
         return self.key == key
@@ -83,7 +88,8 @@ REPORTS: Writable[Report, ReportWrite] = Writable(
     ReportWrite,
     writers.write_report,
     _models(snapshot.reports),
-    _one(reference.REPORTS, Report.key),
+    _one(reference.REPORTS, Report.key),  # by key only: GET's report_detail takes a year too
+    ReportOut,
 )
 
 LOCATIONS: Writable[Location, LocationWrite] = Writable(
@@ -94,6 +100,7 @@ LOCATIONS: Writable[Location, LocationWrite] = Writable(
     writers.write_location,
     _models(snapshot.locations),
     details.location_detail,
+    LocationDetail,
 )
 
 PARTNERS: Writable[Partner, PartnerWrite] = Writable(
@@ -103,7 +110,8 @@ PARTNERS: Writable[Partner, PartnerWrite] = Writable(
     PartnerWrite,
     writers.write_partner,
     _models(snapshot.partners),
-    _one(reference.PARTNERS, Partner.key),
+    details.partner_detail,
+    PartnerOut,
 )
 
 STORIES: Writable[Story, StoryWrite] = Writable(
@@ -114,6 +122,7 @@ STORIES: Writable[Story, StoryWrite] = Writable(
     writers.write_story,
     _records(snapshot.story_records),
     details.story_detail,
+    StoryOut,
 )
 
 ACTIVITIES: Writable[Activity, ActivityWrite] = Writable(
@@ -124,6 +133,7 @@ ACTIVITIES: Writable[Activity, ActivityWrite] = Writable(
     writers.write_activity,
     _records(snapshot.activity_records),
     details.activity_detail,
+    ActivityDetail,
 )
 
 FIGURES: Writable[Figure, FigureWrite] = Writable(
@@ -134,6 +144,7 @@ FIGURES: Writable[Figure, FigureWrite] = Writable(
     writers.write_figure,
     _records(snapshot.figure_records),
     details.figure_detail,
+    FigureOut,
 )
 
 AnyWritable = (
@@ -144,12 +155,12 @@ AnyWritable = (
     | Writable[Activity, ActivityWrite]
     | Writable[Figure, FigureWrite]
 )
-WRITABLE: dict[str, AnyWritable] = {
-    "reports": REPORTS,
-    "locations": LOCATIONS,
-    "partners": PARTNERS,
-    "stories": STORIES,
-    "activities": ACTIVITIES,
-    "figures": FIGURES,
+WRITABLE: dict[DatasetName, AnyWritable] = {
+    DatasetName.REPORTS: REPORTS,
+    DatasetName.LOCATIONS: LOCATIONS,
+    DatasetName.PARTNERS: PARTNERS,
+    DatasetName.STORIES: STORIES,
+    DatasetName.ACTIVITIES: ACTIVITIES,
+    DatasetName.FIGURES: FIGURES,
 }
-"""By URL plural, in the order of the API documentation."""
+"""By dataset (its URL plural), in the order of the API documentation."""

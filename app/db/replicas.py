@@ -63,6 +63,22 @@ def format_lsn(position: int) -> str:
     return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
 
 
+def flushed_position(session: Session) -> str | None:
+    """The primary's WAL flush position, read after a commit returned: at or past its commit
+    record. None if the primary cannot say: the write is saved, and its answer must say so; a
+    client without a token reads within the lag bound."""
+    try:
+        position: str | None = session.execute(PRIMARY_POSITION).scalar_one_or_none()
+    except SQLAlchemyError:
+        return None
+    return position
+
+
+def replayed_past(session: Session, position: int) -> bool:
+    """Whether the replica this session is connected to has replayed past `position`."""
+    return bool(session.execute(REPLAYED_PAST, {"token": format_lsn(position)}).scalar())
+
+
 class PrimaryHistory:
     """Recent (time, WAL flush position) samples of the primary, oldest first."""
 

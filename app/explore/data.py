@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.v1.list_queries import QUERY_MODELS
 from app.errors import InvalidParameters, NotFound, parameter_error
-from app.models import Country, Location, Mission, Objective
-from app.queries import details, reference, stats
+from app.queries import details, stats
 from app.queries.datasets import Criteria, DatasetName, described
 from app.queries.listing import PageRequest, list_all, list_page
 
@@ -178,26 +176,17 @@ def _group_key(item: dict[str, Any], group_by: str) -> Any:
 
 def story(session: Session, story_id: str) -> dict[str, Any]:
     """`GET /v1/stories/{id}`."""
-    found = details.story_detail(session, story_id.lower())
-    if found is None:
-        raise NotFound("story", story_id)
-    return found
+    return _found(details.story_detail(session, story_id.lower()), "story", story_id)
 
 
 def activity(session: Session, activity_id: str) -> dict[str, Any]:
     """`GET /v1/activities/{id}`."""
-    found = details.activity_detail(session, activity_id.lower())
-    if found is None:
-        raise NotFound("activity", activity_id)
-    return found
+    return _found(details.activity_detail(session, activity_id.lower()), "activity", activity_id)
 
 
 def figure(session: Session, figure_id: str) -> dict[str, Any]:
     """`GET /v1/figures/{id}`, and the figure it is part of when the API names one."""
-    found = details.figure_detail(session, figure_id.lower())
-    if found is None:
-        raise NotFound("figure", figure_id)
-    return found
+    return _found(details.figure_detail(session, figure_id.lower()), "figure", figure_id)
 
 
 def related_figure(session: Session, reference_value: Any) -> dict[str, Any] | None:
@@ -210,43 +199,34 @@ def related_figure(session: Session, reference_value: Any) -> dict[str, Any] | N
 
 def mission(session: Session, code: str) -> dict[str, Any]:
     """`GET /v1/missions/{code}`."""
-    found = list_all(session, reference.MISSIONS, [Mission.code == code.upper()])
-    if not found:
-        raise NotFound("mission", code)
-    mission_id = select(Mission.id).where(Mission.code == code.upper()).scalar_subquery()
-    return {**found[0], "counts": reference.mission_counts(session, mission_id)}
+    return _found(details.mission_detail(session, code), "mission", code)
 
 
 def objective(session: Session, number: int) -> dict[str, Any]:
     """`GET /v1/objectives/{number}`."""
-    found = list_all(session, reference.OBJECTIVES, [Objective.number == number])
-    if not found:
-        raise NotFound("objective", number)
-    objective_id = select(Objective.id).where(Objective.number == number).scalar_subquery()
-    return {**found[0], "counts": reference.objective_counts(session, objective_id)}
+    return _found(details.objective_detail(session, number), "objective", number)
 
 
 def country(session: Session, iso3: str) -> dict[str, Any]:
     """`GET /v1/countries/{iso3}`."""
-    found = list_all(session, reference.COUNTRIES, [Country.iso3 == iso3.upper()])
-    if not found:
-        raise NotFound("country", iso3)
-    return found[0]
+    return _found(details.country_detail(session, iso3), "country", iso3)
 
 
 def location(session: Session, location_id: str) -> dict[str, Any]:
-    """`GET /v1/locations/{id}`."""
+    """A location as `GET /v1/locations` lists it (the page shows its lists, not its counts)."""
     found = locations(session, [location_id.lower()])
-    if not found:
-        raise NotFound("location", location_id)
-    return found[0]
+    return _found(found[0] if found else None, "location", location_id)
 
 
 def locations(session: Session, keys: list[str]) -> list[dict[str, Any]]:
     """The location records (with their coordinates, when the API gives them) of `keys`."""
-    if not keys:
-        return []
-    return list_all(session, reference.LOCATIONS, [Location.key.in_(keys)])
+    return details.locations(session, keys)
+
+
+def _found(record: dict[str, Any] | None, resource: str, identifier: object) -> dict[str, Any]:
+    if record is None:
+        raise NotFound(resource, identifier)
+    return record
 
 
 def all_of(session: Session, dataset: DatasetName) -> list[dict[str, Any]]:

@@ -18,8 +18,8 @@ from starlette.responses import Response
 
 from app.api.auth import read_gate
 from app.api.problems import validation_problem
+from app.api.session import SessionDep
 from app.api.v1.params import no_nul_bytes
-from app.db.session import SessionDep
 from app.errors import InvalidParameters, Problem, parameter_error
 from app.explore import charts, data, maps
 from app.explore.render import STATIC, render, render_problem, static_response

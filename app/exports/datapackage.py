@@ -21,12 +21,9 @@ from app.exports.copy import copy_csv
 from app.exports.files import file_chunks
 from app.models import Report
 from app.queries.columns import ExportColumn
-from app.queries.datasets import DATASETS, DatasetName, ForeignKey
+from app.queries.datasets import DATASETS, ForeignKey
 from app.queries.links import LINKS
 from app.queries.selection import Selection
-
-PACKAGE_DATASETS = tuple(DatasetName)
-"""The package's dataset resources, in the registry's order; the link tables follow them."""
 
 
 def _resource_name(dataset: str) -> str:
@@ -87,7 +84,7 @@ def descriptor(reports: list[Report]) -> dict[str, Any]:
             [declared.primary_key],
             declared.foreign_keys,
         )
-        for dataset, declared in ((d, DATASETS[d]) for d in PACKAGE_DATASETS)
+        for dataset, declared in DATASETS.items()  # in the registry's order; links follow
     ]
     resources += [
         _resource(
@@ -131,7 +128,7 @@ def package_chunks(engine: Engine, *, timeout_ms: int = 0) -> Iterator[bytes]:
             archive.writestr(
                 "datapackage.json", orjson.dumps(descriptor(reports), option=orjson.OPT_INDENT_2)
             )
-            for dataset in PACKAGE_DATASETS:
+            for dataset in DATASETS:
                 with archive.open(f"data/{dataset}.csv", "w") as entry:
                     for chunk in file_chunks(
                         engine, dataset, Selection(), "csv", timeout_ms=timeout_ms

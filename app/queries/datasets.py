@@ -92,6 +92,8 @@ class Dataset:
     """Where totals are read when the selection allows (`Selection.rollup`)."""
     places: ColumnElement[Any] | None = None
     """Where each row is (app/queries/places.py): set for the datasets served as GeoJSON."""
+    tag: str = field(kw_only=True)
+    """The OpenAPI tag its list, record and write routes are listed under."""
 
     @property
     def geo_spec(self) -> ListSpec:
@@ -120,12 +122,21 @@ DATASETS: dict[DatasetName, Dataset] = {
         "code",
         (_COUNTRY,),
         filters=selection.MISSIONS,
+        tag="missions",
     ),
     DatasetName.OBJECTIVES: Dataset(
-        reference.OBJECTIVES, RecordPath("number", 2), columns.OBJECTIVES, "number"
+        reference.OBJECTIVES,
+        RecordPath("number", 2),
+        columns.OBJECTIVES,
+        "number",
+        tag="objectives",
     ),
     DatasetName.COUNTRIES: Dataset(
-        reference.COUNTRIES, RecordPath("iso3", "COD"), columns.COUNTRIES, "iso3"
+        reference.COUNTRIES,
+        RecordPath("iso3", "COD"),
+        columns.COUNTRIES,
+        "iso3",
+        tag="places",
     ),
     DatasetName.LOCATIONS: Dataset(
         reference.LOCATIONS,
@@ -135,6 +146,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         (_COUNTRY,),
         filters=selection.LOCATIONS,
         places=places.LOCATION_PLACES,
+        tag="places",
     ),
     DatasetName.PARTNERS: Dataset(
         reference.PARTNERS,
@@ -143,6 +155,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         "id",
         (_COUNTRY,),
         filters=selection.PARTNERS,
+        tag="partners",
     ),
     DatasetName.STORIES: Dataset(
         stories.SPEC,
@@ -153,6 +166,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         filters=selection.STORIES,
         searchable=True,
         rollup=rollups.STORIES,
+        tag="stories",
     ),
     DatasetName.ACTIVITIES: Dataset(
         activities.SPEC,
@@ -164,6 +178,7 @@ DATASETS: dict[DatasetName, Dataset] = {
         searchable=True,
         rollup=rollups.ACTIVITIES,
         places=places.ACTIVITY_PLACES,
+        tag="activities",
     ),
     DatasetName.FIGURES: Dataset(
         figures.SPEC,
@@ -186,15 +201,28 @@ DATASETS: dict[DatasetName, Dataset] = {
         searchable=True,
         rollup=rollups.FIGURES,
         places=places.FIGURE_PLACES,
+        tag="figures",
     ),
     DatasetName.METRICS: Dataset(
-        reference.METRICS, RecordPath("code", "convictions"), columns.METRICS, "code"
+        reference.METRICS,
+        RecordPath("code", "convictions"),
+        columns.METRICS,
+        "code",
+        tag="vocabularies",
     ),
     DatasetName.ACTIVITY_TYPES: Dataset(
-        reference.ACTIVITY_TYPES, RecordPath("code", "mobile_court"), columns.ACTIVITY_TYPES, "code"
+        reference.ACTIVITY_TYPES,
+        RecordPath("code", "mobile_court"),
+        columns.ACTIVITY_TYPES,
+        "code",
+        tag="vocabularies",
     ),
     DatasetName.REPORTS: Dataset(
-        reference.REPORTS, RecordPath("report_id", "crsv-2023"), columns.REPORTS, "id"
+        reference.REPORTS,
+        RecordPath("report_id", "crsv-2023"),
+        columns.REPORTS,
+        "id",
+        tag="reports",
     ),
 }
 

@@ -142,6 +142,13 @@ def location_detail(session: Session, key: str) -> dict[str, Any] | None:
     }
 
 
+def locations(session: Session, keys: list[str]) -> list[dict[str, Any]]:
+    """The locations of `keys` as `GET /v1/locations` lists them (the explorer's maps)."""
+    if not keys:
+        return []
+    return list_all(session, reference.LOCATIONS, [Location.key.in_(keys)])
+
+
 def partner_detail(session: Session, key: str) -> dict[str, Any] | None:
     return _first(session, reference.PARTNERS, Partner.key == key.lower())
 

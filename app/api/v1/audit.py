@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.auth import Admin
+from app.api.session import SessionDep
 from app.api.v1 import params
 from app.api.v1.responses import page_response
-from app.db.session import SessionDep
 from app.queries import audit
 from app.queries.filters import split_values
 from app.queries.listing import PageRequest, list_page

@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from app.api.negotiation import ListFormat, MapListFormat
 from app.api.read_route import ReadRoute
+from app.api.session import SessionDep
 from app.api.v1 import params
-from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams, facets_param
+from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams, facets_param, tags
 from app.api.v1.responses import item_response, list_response
-from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import activities, details, figures, stories
 from app.queries.datasets import DatasetName, described
@@ -78,7 +78,12 @@ FigurePath = Annotated[
 ]
 
 
-@router.get("/stories", response_model=Page[StoryOut], responses=LIST_RESPONSES, tags=["stories"])
+@router.get(
+    "/stories",
+    response_model=Page[StoryOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.STORIES),
+)
 def list_stories(
     request: Request,
     fmt: ListFormat,
@@ -102,7 +107,10 @@ def list_stories(
 
 
 @router.get(
-    "/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND, tags=["stories"]
+    "/stories/{story_id}",
+    response_model=StoryDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.STORIES),
 )
 def get_story(story_id: StoryPath, session: SessionDep) -> Response:
     """A story with its activities, each with its figures, and all the story's figures."""
@@ -116,7 +124,7 @@ def get_story(story_id: StoryPath, session: SessionDep) -> Response:
     "/activities",
     response_model=Page[ActivityOut],
     responses=MAP_LIST_RESPONSES,
-    tags=["activities"],
+    tags=tags(DatasetName.ACTIVITIES),
 )
 def list_activities(
     request: Request,
@@ -144,7 +152,7 @@ def list_activities(
     "/activities/{activity_id}",
     response_model=ActivityDetail,
     responses=NOT_FOUND,
-    tags=["activities"],
+    tags=tags(DatasetName.ACTIVITIES),
 )
 def get_activity(activity_id: ActivityPath, session: SessionDep) -> Response:
     """An activity with its figures, locations and partners."""
@@ -155,7 +163,10 @@ def get_activity(activity_id: ActivityPath, session: SessionDep) -> Response:
 
 
 @router.get(
-    "/figures", response_model=Page[FigureOut], responses=MAP_LIST_RESPONSES, tags=["figures"]
+    "/figures",
+    response_model=Page[FigureOut],
+    responses=MAP_LIST_RESPONSES,
+    tags=tags(DatasetName.FIGURES),
 )
 def list_figures(
     request: Request,
@@ -179,7 +190,12 @@ def list_figures(
     )
 
 
-@router.get("/figures/{figure_id}", response_model=FigureOut, responses=NOT_FOUND, tags=["figures"])
+@router.get(
+    "/figures/{figure_id}",
+    response_model=FigureOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.FIGURES),
+)
 def get_figure(figure_id: FigurePath, session: SessionDep) -> Response:
     """One figure with its source."""
     detail = details.figure_detail(session, figure_id.lower())

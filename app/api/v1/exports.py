@@ -10,10 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from app.api.session import SessionDep, read_engine
 from app.api.v1.list_queries import QUERY_MODELS, ListQuery
 from app.api.v1.params import Bom
 from app.api.v1.responses import export_response, file_etag, file_response, not_modified
-from app.db.session import SessionDep, read_engine
 from app.errors import InvalidParameters, parameter_error
 from app.exports.datapackage import package_chunks
 from app.queries.datasets import MAPPABLE, DatasetName

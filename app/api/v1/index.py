@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.api.session import SessionDep
 from app.api.v1.responses import item_response
-from app.db.session import SessionDep
 from app.queries.versions import data_version
 from app.schemas.index import ApiIndex
 

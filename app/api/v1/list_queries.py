@@ -19,7 +19,7 @@ and `cursor` in the OpenAPI document, where the former per-dataset dependencies 
 from __future__ import annotations
 
 import typing
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from app.api.v1 import params
 from app.enums import LocationKind, MissionStatus, PartnerKind, Qualifier, StoryKind
-from app.queries.datasets import DATASETS, Criteria, DatasetName
+from app.queries.datasets import DATASETS, Criteria, DatasetName, described
 from app.queries.facets import FACETS
 from app.queries.selection import Filters, vocabulary_of
 
@@ -116,3 +116,8 @@ def facets_param(dataset: DatasetName) -> Any:
         examples=[",".join(names[:2])],
         max_length=200,
     )
+
+
+def tags(dataset: DatasetName) -> list[str | Enum]:
+    """The OpenAPI tags of a dataset's list, record and write routes: its declared tag."""
+    return [described(dataset).tag]

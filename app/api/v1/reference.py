@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.api.negotiation import ListFormat, ListRepresentation, MapListFormat
 from app.api.read_route import ReadRoute
+from app.api.session import SessionDep
 from app.api.v1 import params
 from app.api.v1.content import LIST_RESPONSES, MAP_LIST_RESPONSES, NOT_FOUND
 from app.api.v1.list_queries import (
@@ -17,9 +18,9 @@ from app.api.v1.list_queries import (
     MissionParams,
     PartnerParams,
     facets_param,
+    tags,
 )
 from app.api.v1.responses import item_response, list_response
-from app.db.session import SessionDep
 from app.errors import NotFound
 from app.queries import details
 from app.queries.datasets import Criteria, DatasetName, described
@@ -72,7 +73,12 @@ def _page(
     return list_response(request, session, criteria, PageRequest(limit, cursor, sort), fmt)
 
 
-@router.get("/reports", response_model=Page[ReportOut], responses=LIST_RESPONSES, tags=["reports"])
+@router.get(
+    "/reports",
+    response_model=Page[ReportOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.REPORTS),
+)
 def list_reports(
     request: Request,
     fmt: ListFormat,
@@ -85,7 +91,12 @@ def list_reports(
     return _page(request, session, Criteria(DatasetName.REPORTS), limit, cursor, sort, fmt)
 
 
-@router.get("/reports/{report_id}", response_model=ReportOut, responses=NOT_FOUND, tags=["reports"])
+@router.get(
+    "/reports/{report_id}",
+    response_model=ReportOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.REPORTS),
+)
 def get_report(
     report_id: Annotated[
         str,
@@ -98,7 +109,10 @@ def get_report(
 
 
 @router.get(
-    "/missions", response_model=Page[MissionOut], responses=LIST_RESPONSES, tags=["missions"]
+    "/missions",
+    response_model=Page[MissionOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.MISSIONS),
 )
 def list_missions(
     request: Request,
@@ -123,7 +137,10 @@ def list_missions(
 
 
 @router.get(
-    "/missions/{code}", response_model=MissionDetail, responses=NOT_FOUND, tags=["missions"]
+    "/missions/{code}",
+    response_model=MissionDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.MISSIONS),
 )
 def get_mission(
     code: Annotated[
@@ -136,7 +153,10 @@ def get_mission(
 
 
 @router.get(
-    "/objectives", response_model=Page[ObjectiveOut], responses=LIST_RESPONSES, tags=["objectives"]
+    "/objectives",
+    response_model=Page[ObjectiveOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.OBJECTIVES),
 )
 def list_objectives(
     request: Request,
@@ -151,7 +171,10 @@ def list_objectives(
 
 
 @router.get(
-    "/objectives/{number}", response_model=ObjectiveDetail, responses=NOT_FOUND, tags=["objectives"]
+    "/objectives/{number}",
+    response_model=ObjectiveDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.OBJECTIVES),
 )
 def get_objective(
     number: Annotated[
@@ -170,7 +193,10 @@ def get_objective(
 
 
 @router.get(
-    "/countries", response_model=Page[CountryOut], responses=LIST_RESPONSES, tags=["places"]
+    "/countries",
+    response_model=Page[CountryOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.COUNTRIES),
 )
 def list_countries(
     request: Request,
@@ -184,7 +210,12 @@ def list_countries(
     return _page(request, session, Criteria(DatasetName.COUNTRIES), limit, cursor, sort, fmt)
 
 
-@router.get("/countries/{iso3}", response_model=CountryOut, responses=NOT_FOUND, tags=["places"])
+@router.get(
+    "/countries/{iso3}",
+    response_model=CountryOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.COUNTRIES),
+)
 def get_country(
     iso3: Annotated[
         str,
@@ -197,7 +228,10 @@ def get_country(
 
 
 @router.get(
-    "/locations", response_model=Page[LocationOut], responses=MAP_LIST_RESPONSES, tags=["places"]
+    "/locations",
+    response_model=Page[LocationOut],
+    responses=MAP_LIST_RESPONSES,
+    tags=tags(DatasetName.LOCATIONS),
 )
 def list_locations(
     request: Request,
@@ -222,7 +256,10 @@ def list_locations(
 
 
 @router.get(
-    "/locations/{location_id}", response_model=LocationDetail, responses=NOT_FOUND, tags=["places"]
+    "/locations/{location_id}",
+    response_model=LocationDetail,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.LOCATIONS),
 )
 def get_location(
     location_id: Annotated[
@@ -235,7 +272,10 @@ def get_location(
 
 
 @router.get(
-    "/partners", response_model=Page[PartnerOut], responses=LIST_RESPONSES, tags=["partners"]
+    "/partners",
+    response_model=Page[PartnerOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.PARTNERS),
 )
 def list_partners(
     request: Request,
@@ -260,7 +300,10 @@ def list_partners(
 
 
 @router.get(
-    "/partners/{partner_id}", response_model=PartnerOut, responses=NOT_FOUND, tags=["partners"]
+    "/partners/{partner_id}",
+    response_model=PartnerOut,
+    responses=NOT_FOUND,
+    tags=tags(DatasetName.PARTNERS),
 )
 def get_partner(
     partner_id: Annotated[
@@ -273,7 +316,10 @@ def get_partner(
 
 
 @router.get(
-    "/metrics", response_model=Page[MetricOut], responses=LIST_RESPONSES, tags=["vocabularies"]
+    "/metrics",
+    response_model=Page[MetricOut],
+    responses=LIST_RESPONSES,
+    tags=tags(DatasetName.METRICS),
 )
 def list_metrics(
     request: Request,
@@ -287,7 +333,9 @@ def list_metrics(
     return _page(request, session, Criteria(DatasetName.METRICS), limit, cursor, sort, fmt)
 
 
-@router.get("/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=["vocabularies"])
+@router.get(
+    "/metrics/{code}", response_model=MetricOut, responses=NOT_FOUND, tags=tags(DatasetName.METRICS)
+)
 def get_metric(
     code: Annotated[
         str, Path(description="Metric code.", examples=[_example(DatasetName.METRICS)])
@@ -302,7 +350,7 @@ def get_metric(
     "/activity-types",
     response_model=Page[ActivityTypeOut],
     responses=LIST_RESPONSES,
-    tags=["vocabularies"],
+    tags=tags(DatasetName.ACTIVITY_TYPES),
 )
 def list_activity_types(
     request: Request,
@@ -320,7 +368,7 @@ def list_activity_types(
     "/activity-types/{code}",
     response_model=ActivityTypeOut,
     responses=NOT_FOUND,
-    tags=["vocabularies"],
+    tags=tags(DatasetName.ACTIVITY_TYPES),
 )
 def get_activity_type(
     code: Annotated[

@@ -15,7 +15,7 @@ from app.api.caching import cache_control
 from app.api.head import is_head
 from app.api.negotiation import ListRepresentation
 from app.api.responses import JSONBytesResponse
-from app.db.session import read_engine
+from app.api.session import read_engine
 from app.exports import geojson
 from app.exports.files import file_chunks, started
 from app.exports.writers import MEDIA_TYPES

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.read_route import ReadRoute
+from app.api.session import SessionDep
 from app.api.v1.list_queries import ActivityParams, FigureParams, StoryParams
 from app.api.v1.responses import item_response
-from app.db.session import SessionDep
 from app.queries import counts, grouping, stats
 from app.queries.datasets import DatasetName
 from app.schemas.stats import ActivityStats, FigureStats, Overview, StoryStats

@@ -6,15 +6,15 @@ factory, and FastAPI reads each handler's annotations as the objects they name a
 """
 
 from collections.abc import Awaitable, Callable
-from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path
-from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.auth import Writer
 from app.api.responses import JSONBytesResponse
+from app.api.session import SessionDep
+from app.api.v1.list_queries import tags
 from app.api.v1.media import json_body, patch_body
 from app.curation import service
 from app.curation.resources import (
@@ -36,21 +36,10 @@ from app.curation.schemas import (
     ReportWrite,
     StoryWrite,
 )
-from app.db.session import SessionDep
-from app.queries.datasets import described
-from app.schemas.content import ActivityDetail, FigureOut, StoryOut
-from app.schemas.reference import LocationDetail, PartnerOut, ReportOut
+from app.queries.datasets import DatasetName, described
 
 router = APIRouter()
 
-SHOWN_AS: dict[str, type[BaseModel]] = {
-    "reports": ReportOut,
-    "locations": LocationDetail,
-    "partners": PartnerOut,
-    "stories": StoryOut,
-    "activities": ActivityDetail,
-    "figures": FigureOut,
-}
 IfMatch = Annotated[str | None, Header(include_in_schema=False)]
 """Read as optional so that a missing If-Match is the service's 428, not a 422 from FastAPI's
 validation; documented as required (IF_MATCH), since no write succeeds without it."""
@@ -63,15 +52,6 @@ IF_MATCH: dict[str, Any] = {
 }
 JsonBody = Annotated[None, Depends(json_body)]
 PatchBody = Annotated[None, Depends(patch_body)]
-# each write sits beside the reads of its resource in the documentation
-TAGS = {
-    "reports": "reports",
-    "locations": "places",
-    "partners": "partners",
-    "stories": "stories",
-    "activities": "activities",
-    "figures": "figures",
-}
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not JSON"},
     401: {"description": "No key, or an unknown or revoked one"},
@@ -132,15 +112,16 @@ async def _figure(body: Annotated[FigureWrite, Body()]) -> FigureWrite:
     return body
 
 
-def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[BodyT]) -> None:
+def _register(
+    dataset: DatasetName, resource: Writable[RowT, BodyT], read_body: BodyOf[BodyT]
+) -> None:
     """Add the POST, PUT, PATCH and DELETE routes of one resource.
 
     The body dependencies are async: they do no I/O, and a sync one would cost a thread hop.
     """
-    shown = SHOWN_AS[plural]
     name = resource.name
     data = Depends(read_body)
-    record = described(plural).record
+    record = described(dataset).record
     record_path = Path(
         alias=record.parameter, description=f"Id of the {name}.", examples=[record.example]
     )
@@ -149,7 +130,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         session: SessionDep, writer: Writer, _media: JsonBody, body: Annotated[BodyT, data]
     ) -> Response:
         result = service.create(session, resource, body.model_dump(), writer.name)
-        return _respond(result, 201, f"/v1/{plural}/{result.body['id']}")
+        return _respond(result, 201, f"/v1/{dataset}/{result.body['id']}")
 
     def replace(
         session: SessionDep,
@@ -191,25 +172,25 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         service.remove(session, resource, record_id.lower(), writer.name, if_match)
         return Response(status_code=204)
 
-    tag: list[str | Enum] = [TAGS[plural]]
+    tag = tags(dataset)  # each write sits beside the reads of its resource
     router.add_api_route(
-        f"/{plural}",
+        f"/{dataset}",
         create,
         name=f"create_{name}",
         methods=["POST"],
         status_code=201,
-        response_model=shown,
+        response_model=resource.shape,
         responses=ERRORS,
         tags=tag,
         summary=f"Create a {name}",
         description=f"Create a {name} (write scope).",
     )
     router.add_api_route(
-        f"/{plural}/{{{record.parameter}}}",
+        f"/{dataset}/{{{record.parameter}}}",
         replace,
         name=f"replace_{name}",
         methods=["PUT"],
-        response_model=shown,
+        response_model=resource.shape,
         responses=ERRORS,
         tags=tag,
         summary=f"Replace a {name}",
@@ -217,11 +198,11 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
-        f"/{plural}/{{{record.parameter}}}",
+        f"/{dataset}/{{{record.parameter}}}",
         patch,
         name=f"patch_{name}",
         methods=["PATCH"],
-        response_model=shown,
+        response_model=resource.shape,
         responses=ERRORS,
         tags=tag,
         summary=f"Change some fields of a {name}",
@@ -232,7 +213,7 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
         openapi_extra={"parameters": [IF_MATCH]},
     )
     router.add_api_route(
-        f"/{plural}/{{{record.parameter}}}",
+        f"/{dataset}/{{{record.parameter}}}",
         delete,
         name=f"delete_{name}",
         methods=["DELETE"],
@@ -246,9 +227,9 @@ def _register(plural: str, resource: Writable[RowT, BodyT], read_body: BodyOf[Bo
 
 
 # in the order of WRITABLE, which is the order of the documentation
-_register("reports", REPORTS, _report)
-_register("locations", LOCATIONS, _location)
-_register("partners", PARTNERS, _partner)
-_register("stories", STORIES, _story)
-_register("activities", ACTIVITIES, _activity)
-_register("figures", FIGURES, _figure)
+_register(DatasetName.REPORTS, REPORTS, _report)
+_register(DatasetName.LOCATIONS, LOCATIONS, _location)
+_register(DatasetName.PARTNERS, PARTNERS, _partner)
+_register(DatasetName.STORIES, STORIES, _story)
+_register(DatasetName.ACTIVITIES, ACTIVITIES, _activity)
+_register(DatasetName.FIGURES, FIGURES, _figure)

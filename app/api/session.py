@@ -8,12 +8,18 @@ from typing import Annotated
 
 from anyio import CancelScope
 from fastapi import Depends, Request
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.db.replicas import REPLAYED_PAST, ReadChoice, ReplicaSet, format_lsn, parse_lsn
+from app.db.replicas import (
+    ReadChoice,
+    ReplicaSet,
+    flushed_position,
+    parse_lsn,
+    replayed_past,
+)
 
 CONSISTENCY_HEADER = "Consistency-Token"
 """Sent with every committed write when replicas are configured: the WAL position its commit
@@ -21,7 +27,6 @@ reached. A GET that sends it back is answered by a replica only once that replic
 replayed past it."""
 
 READ_METHODS = frozenset({"GET", "HEAD"})
-FLUSHED_POSITION = text("SELECT pg_current_wal_flush_lsn()::text")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -71,23 +76,12 @@ def _commit_or_roll_back(session: Session, commit: bool, position: bool = False)
         if commit:
             session.commit()
             if position:
-                return _flushed_position(session)
+                return flushed_position(session)
         else:
             session.rollback()
         return None
     finally:
         session.close()
-
-
-def _flushed_position(session: Session) -> str | None:
-    """The primary's WAL flush position, read after the commit returned: at or past its commit
-    record. None if the primary cannot say: the write is saved, and its answer must say so; a
-    client without a token reads within the lag bound."""
-    try:
-        position: str | None = session.execute(FLUSHED_POSITION).scalar_one_or_none()
-    except SQLAlchemyError:
-        return None
-    return position
 
 
 async def _replica_session(request: Request, replicas: ReplicaSet) -> Session | None:
@@ -115,13 +109,9 @@ def _connect(choice: ReadChoice, replicas: ReplicaSet) -> Session | None:
     session = choice.replica.sessionmaker()
     try:
         session.connection()  # checkout: the pool's pre-ping reconnects or fails here
-        if choice.verify_token is not None:
-            replayed = session.execute(
-                REPLAYED_PAST, {"token": format_lsn(choice.verify_token)}
-            ).scalar()
-            if not replayed:
-                session.close()
-                return None
+        if choice.verify_token is not None and not replayed_past(session, choice.verify_token):
+            session.close()
+            return None
     except SQLAlchemyError as exc:
         session.close()
         replicas.mark_down(choice.replica, type(exc).__name__)
