@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install test lint typecheck pytest test-scale pgbouncer test-browser chromium check-seeds bench clean-data
+.PHONY: run install test lint typecheck pytest test-scale pgbouncer docker-compose test-browser chromium check-seeds bench clean-data
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "crsv-data needs Python 3.11+"'
@@ -35,14 +35,21 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 ## The multi-server tests (about a minute): a primary and a streaming replica, two API
-## instances, PgBouncer in transaction mode. Installs Debian's pgbouncer when it is missing.
-test-scale: $(STAMP) pgbouncer
-	$(BIN)/pytest -m scale tests/test_scale_replicas.py tests/test_scale_pgbouncer.py
+## instances, PgBouncer in transaction mode, and `docker-compose config` on the compose file.
+## Installs Debian's pgbouncer and docker-compose when they are missing.
+test-scale: $(STAMP) pgbouncer docker-compose
+	$(BIN)/pytest -m scale tests/test_scale_replicas.py tests/test_scale_pgbouncer.py \
+	  tests/test_deployment.py
 
 PGBOUNCER ?= $(shell command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null)
 pgbouncer:
 	@test -n "$(PGBOUNCER)" || { apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer; }
+
+## Compose v1 from Debian: `docker-compose config` validates the file without a Docker engine.
+docker-compose:
+	@command -v docker-compose >/dev/null || { apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose; }
 
 ## The explorer in a real browser: Debian's chromium (installed if missing; never a downloaded
 ## browser build) driven by Playwright, on the seeded data; screenshots go to build/screenshots/.

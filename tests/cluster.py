@@ -205,8 +205,13 @@ def pgbouncer(primary: URL, folder: Path, user: str | None) -> Iterator[URL]:
         "[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = trust\nauth_file = {home / 'userlist.txt'}\n"
-        # two server connections for many clients: every transaction may land on another
+        # two server connections for many clients; and DISCARD ALL after every transaction,
+        # so that whatever outlives one (a prepared statement, a session setting, a session
+        # advisory lock, a held cursor) is lost at once, not only when the next transaction
+        # happens to land on the other server connection (PgBouncer's "deterministic
+        # breakage" setting: one client's transactions otherwise mostly share a connection)
         "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 200\n"
+        "server_reset_query = DISCARD ALL\nserver_reset_query_always = 1\n"
         f"logfile = {home / 'pgbouncer.log'}\npidfile = {home / 'pgbouncer.pid'}\n"
     )
     if user is not None:

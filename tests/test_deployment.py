@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -29,7 +32,7 @@ def test_the_scale_profile_puts_replica_pooler_instances_and_balancer_together()
     over both, two API instances reading from the replica, nginx in front of the two."""
     services = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())["services"]
     scaled = {name for name, service in services.items() if "scale" in service.get("profiles", [])}
-    assert scaled == {"db-replica", "pgbouncer", "api-1", "api-2", "lb"}
+    assert scaled == SCALED
     assert "profiles" not in services["db"] and "profiles" not in services["api"]
     for name, service in services.items():  # every file a service mounts is in the repository
         for volume in service.get("volumes", []):
@@ -56,6 +59,33 @@ def test_the_scale_profile_puts_replica_pooler_instances_and_balancer_together()
     nginx = (PROJECT_ROOT / "deploy/nginx/crsv.conf").read_text()
     assert "server api-1:8000" in nginx and "server api-2:8000" in nginx
     assert services["lb"]["ports"] == ["8080:80"]
+
+
+SCALED = {"db-replica", "pgbouncer", "api-1", "api-2", "lb"}
+
+
+@pytest.mark.scale
+def test_docker_compose_config_accepts_the_file_with_the_scale_profile() -> None:
+    """`docker-compose config` (Debian's docker-compose, which `make test-scale` installs)
+    validates the file against the Compose schema and renders it; it needs no Docker engine.
+    An unknown option or a wrong `depends_on` condition makes it fail."""
+    compose = shutil.which("docker-compose")
+    assert compose is not None, "docker-compose is missing: `make docker-compose` installs it"
+    done = subprocess.run(
+        [compose, "--file", "docker-compose.yml", "--profile", "scale", "config"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    services = yaml.safe_load(done.stdout)["services"]
+    assert set(services) == {"db", "api"} | SCALED
+    assert services["api-2"]["environment"] == services["api-1"]["environment"]
+    assert services["lb"]["depends_on"] == {
+        "api-1": {"condition": "service_healthy"},
+        "api-2": {"condition": "service_healthy"},
+    }
 
 
 def instructions(dockerfile: str) -> list[tuple[str, str]]:

@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from app.config import Settings
+from app.db.engine import build_engine
 from app.db.precompiled import DIALECT, Precompiled
 from app.models import Mission, Story
 from app.queries import details, figures, reference
@@ -91,3 +93,26 @@ def test_a_record_reads_as_the_orm_path_did(db: Session) -> None:
     assert mission is not None
     unmiss = select(Mission.id).where(Mission.code == "UNMISS").scalar_subquery()
     assert mission["counts"] == reference.mission_counts(db, unmiss)
+
+
+@pytest.mark.parametrize(("pooler", "prepared"), [(False, 1), (True, 0)])
+def test_a_precompiled_statement_is_prepared_unless_behind_a_transaction_pooler(
+    engine: Engine, pooler: bool, prepared: int
+) -> None:
+    """Prepared on the server from its first run; with CRSV_DB_TRANSACTION_POOLER, never (a
+    statement prepared on one PgBouncer server connection is unknown on the next)."""
+    built = build_engine(engine.url, Settings(db_transaction_pooler=pooler, db_pool_size=1))
+    statement = Precompiled(select(Mission.name).where(Mission.code == bindparam("code")))
+    try:
+        with Session(built) as session:
+            for _ in range(7):  # past psycopg's own threshold (5) too
+                assert statement.rows(session, {"code": "MONUSCO"}) == [
+                    (
+                        "United Nations Organization Stabilization Mission in the Democratic"
+                        " Republic of the Congo",
+                    )
+                ]
+            count = session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+        assert count == prepared
+    finally:
+        built.dispose()

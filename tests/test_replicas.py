@@ -140,3 +140,18 @@ def test_without_replicas_writes_carry_no_token(
         assert created.status_code == 201
         assert "consistency-token" not in created.headers
         assert "replicas" not in client.get("/readyz").json()
+
+
+def test_readyz_is_503_without_the_primary_even_with_a_replica_up(engine: Engine) -> None:
+    """A replica answering does not make the service ready: writes need the primary."""
+    nowhere = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nowhere?connect_timeout=1"
+    replica = engine.url.render_as_string(hide_password=False)
+    settings = Settings(database_url=nowhere, database_replica_urls=[replica])
+    with TestClient(create_app(settings, engine=create_engine(nowhere))) as client:
+        response = client.get("/readyz")
+        mission = client.get("/v1/missions/monusco")
+    assert response.status_code == 503
+    assert response.json()["detail"] == "The database is unreachable: OperationalError."
+    # the replica, up and never behind a primary it cannot see, still serves reads
+    assert mission.status_code == 200
+    assert mission.json()["code"] == "MONUSCO"

@@ -1,9 +1,10 @@
 """The API behind a real PgBouncer in transaction mode (`CRSV_DB_TRANSACTION_POOLER=true`).
 
-PgBouncer gets two server connections for the API's many: consecutive transactions of one API
-connection land on different server connections, so anything that outlived a transaction
-(a prepared statement, a session setting, a session advisory lock, a cursor) would break.
-Every kind of read and write runs several times over, past psycopg's prepare threshold.
+PgBouncer gets two server connections for the API's many, and runs DISCARD ALL after every
+transaction (tests/cluster.py): anything that outlived a transaction (a prepared statement, a
+session setting, a session advisory lock, a held cursor) is gone at the next one, every time,
+wherever it lands. Every kind of read and write runs several times over, past psycopg's
+prepare threshold; with prepared statements left on, the first repeated read fails.
 Run with `make test-scale`; PgBouncer comes from Debian (`make pgbouncer`).
 """
 
@@ -75,10 +76,10 @@ def test_reads_through_pgbouncer(api: ServerProcess) -> None:
                 response = client.get(path)
                 assert response.status_code == 200, (round_, path, response.text)
         csv = client.get("/v1/figures?metric=convictions", headers={"Accept": "text/csv"})
-        assert csv.status_code == 200
-        assert csv.text.count("\r\n") == 1 + len(
-            client.get("/v1/figures?metric=convictions").json()["items"]
-        )
+        assert csv.status_code == 200, csv.text
+        page = client.get("/v1/figures?metric=convictions")
+        assert page.status_code == 200, page.text
+        assert csv.text.count("\r\n") == 1 + len(page.json()["items"])
 
 
 def test_writes_through_pgbouncer(api: ServerProcess, primary: Primary) -> None:

@@ -119,6 +119,29 @@ def test_reads_hit_the_replica_and_a_token_reads_your_write_elsewhere(
     assert note_of(second) == "written on the first instance"
 
 
+def test_a_token_the_replica_has_replayed_is_served_by_the_replica(
+    cluster: Cluster, instances: tuple[ServerProcess, ServerProcess]
+) -> None:
+    """A token does not send every read to the primary: once the replica holds the write,
+    it answers. Paused after the first write and before the second, it serves the first
+    write's token with the first note (the primary would give the second)."""
+    first, second = instances
+    wait_until(lambda: serving_replica(first) and serving_replica(second))
+    token = patch_note(first, cluster.write_key, "replayed before the pause")
+
+    def replayed() -> bool:
+        """The replica has replayed the first write."""
+        return bool(cluster.replica.execute(f"SELECT pg_last_wal_replay_lsn() >= '{token}'"))
+
+    wait_until(replayed)
+    cluster.replica.execute("SELECT pg_wal_replay_pause()")
+    try:
+        patch_note(first, cluster.write_key, "written during the pause")
+        assert note_of(second, **{"Consistency-Token": token}) == "replayed before the pause"
+    finally:
+        cluster.replica.execute("SELECT pg_wal_replay_resume()")
+
+
 def test_a_malformed_token_reads_from_the_primary(
     cluster: Cluster, instances: tuple[ServerProcess, ServerProcess]
 ) -> None:
