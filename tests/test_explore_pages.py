@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.explore import data
+from app.explore import data, render
 
 PAGES = [
     "/explore",
@@ -154,9 +155,54 @@ def test_the_explorer_stays_out_of_the_openapi_document(client: TestClient) -> N
 
 
 def test_no_label_is_written_in_a_template() -> None:
-    """Every word comes from labels/en.toml: a translation is a file, not a rewrite."""
+    """Every word comes from labels/en.toml: a translation is a file, not a rewrite. What is
+    left of a template without its tags and its Jinja2 expressions holds no word, and no
+    attribute a reader sees (aria-label, placeholder, title, alt) is written out."""
     from app.explore.text import Translator
 
+    worded: dict[str, list[str]] = {}
+    for template in sorted((Path(render.__file__).parent / "templates").glob("*.html")):
+        source = template.read_text()
+        seen = re.findall(r'(?:aria-label|placeholder|title|alt)="([^"{]*[^\W\d_][^"]*)"', source)
+        text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", source, flags=re.S)
+        text = re.sub(r"<[^>]*>", " ", text, flags=re.S)
+        seen += re.findall(r"[^\W\d_]+", text)
+        if seen:
+            worded[template.name] = seen
+    assert worded == {}
     t = Translator()
     assert t("nav.missions") == "Missions"
     assert t("no.such") == "[no.such]"
+    assert t("unit.parsec", default="parsec") == "parsec"  # a code the labels do not know
+
+
+def test_the_page_language_is_the_labels_language(client: TestClient) -> None:
+    assert '<html lang="en">' in client.get("/explore").text
+
+
+def test_a_figure_that_is_part_of_another_links_to_its_whole(client: TestClient) -> None:
+    """UNMISS's 4 sexual violence cases are part of the 14 court-martial cases (story 9)."""
+    page = client.get("/explore/figures/2023-story-09-sexual-violence-cases").text
+    facts = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd[^>]*>(.*?)</dd>", page, flags=re.S))
+    assert facts["Part of"] == (
+        '<a href="/explore/figures/2023-story-09-court-martial-cases" rel="up">'
+        'Cases: <span class="value">14</span></a>'
+    )
+    assert facts["Value"] == "4"
+    assert facts["Qualifier"] == "exact"  # a label, like "at least" elsewhere
+    assert facts["Unit"] == "cases"  # the unit's label, not its code
+    whole = client.get("/explore/figures/2023-story-09-court-martial-cases").text
+    assert "Part of" not in whole
+
+
+def test_a_bar_says_how_much_of_its_total_has_a_sex_breakdown(client: TestClient) -> None:
+    """Of MONUSCO's 65 convictions, the report breaks down the 26 of armed group members."""
+    html = client.get("/explore").text
+    chart = html.split('data-metric="convictions" data-group-by="mission"')[1].split("</figure>")[0]
+    monusco = chart.split('data-key="MONUSCO"')[1].split("</li>")[0]
+    assert re.findall(r'<span class="breakdown"[^>]*>([^<]*)</span>', monusco) == [
+        "26 of 65 broken down by sex (1 of 3 figures: women 1, men —)"
+    ]
+    assert re.findall(r'<rect class="hatch" x="([\d.]+)" width="([\d.]+)"', monusco) == [
+        ("60.000", "40.000")  # the last 26 of 65: 40% of the bar
+    ]

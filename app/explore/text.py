@@ -24,15 +24,16 @@ def labels(language: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, str]]:
 
 
 class Translator:
-    """`t("nav.missions")` in a template; a missing key shows itself rather than vanishing."""
+    """`t("nav.missions")` in a template; a missing key shows itself rather than vanishing,
+    unless the template names a `default` (a code the labels may not know, such as a unit)."""
 
     def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
         self.language = language
         self.labels = labels(language)
 
-    def __call__(self, key: str, **values: Any) -> str:
+    def __call__(self, key: str, default: str | None = None, **values: Any) -> str:
         section, _, name = key.partition(".")
         text = self.labels.get(section, {}).get(name)
         if text is None:
-            return f"[{key}]"
+            return f"[{key}]" if default is None else default
         return text.format(**values) if values else text
