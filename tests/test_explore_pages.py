@@ -206,3 +206,18 @@ def test_a_bar_says_how_much_of_its_total_has_a_sex_breakdown(client: TestClient
     assert re.findall(r'<rect class="hatch" x="([\d.]+)" width="([\d.]+)"', monusco) == [
         ("60.000", "40.000")  # the last 26 of 65: 40% of the bar
     ]
+
+
+def test_every_download_link_on_every_page_answers(client: TestClient) -> None:
+    """Each page's CSV, XLSX and GeoJSON links are export routes that take its filters."""
+    links = sorted(
+        {
+            href.replace("&amp;", "&")
+            for path in PAGES
+            for href in re.findall(r'href="(/v1/exports/[^"]+)"', client.get(path).text)
+        }
+    )
+    assert "/v1/exports/stories.csv?q=mobile+court" in links
+    assert "/v1/exports/activities.geojson?mission=MONUSCO" in links
+    failed = {href: status for href in links if (status := client.get(href).status_code) != 200}
+    assert failed == {}
