@@ -248,3 +248,21 @@ def test_a_translation_is_a_file_and_a_setting(client: TestClient) -> None:
     assert "<h1>Missions (fr)</h1>" in page
     assert ">Stories</a>" in page  # not translated yet: English, never a missing-key marker
     assert not re.search(r"\[[a-z_]+\.[a-z_]+\]", page)
+
+
+@pytest.mark.parametrize(
+    ("page", "api"),
+    [
+        ("/explore/missions/monusco", "/v1/missions/monusco"),
+        ("/explore/objectives/2", "/v1/objectives/2"),
+        ("/explore/locations/goma", "/v1/locations/goma"),
+    ],
+)
+def test_a_place_or_mission_page_counts_what_its_api_record_counts(
+    client: TestClient, page: str, api: str
+) -> None:
+    """The explorer reads a record through the very function its /v1 route calls."""
+    counts = client.get(api).json()["counts"]
+    html = client.get(page).text
+    [shown] = re.findall(r"<dt>Count</dt><dd>([^<]*)</dd>", html)
+    assert shown == ", ".join(f"{n} {key}" for key, n in counts.items())

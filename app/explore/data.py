@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.v1.list_queries import QUERY_MODELS
 from app.errors import InvalidParameters, NotFound, parameter_error
-from app.models import Country, Location, Mission, Objective
+from app.models import Location
 from app.queries import details, reference, stats
 from app.queries.datasets import Criteria, DatasetName, described
 from app.queries.listing import PageRequest, list_all, list_page
@@ -199,37 +198,35 @@ def related_figure(session: Session, reference_value: Any) -> dict[str, Any] | N
 
 
 def mission(session: Session, code: str) -> dict[str, Any]:
-    """`GET /v1/missions/{code}`."""
-    found = list_all(session, reference.MISSIONS, [Mission.code == code.upper()])
-    if not found:
+    """`GET /v1/missions/{code}`: the record and counts the route itself reads."""
+    found = details.mission_detail(session, code)
+    if found is None:
         raise NotFound("mission", code)
-    mission_id = select(Mission.id).where(Mission.code == code.upper()).scalar_subquery()
-    return {**found[0], "counts": reference.mission_counts(session, mission_id)}
+    return found
 
 
 def objective(session: Session, number: int) -> dict[str, Any]:
     """`GET /v1/objectives/{number}`."""
-    found = list_all(session, reference.OBJECTIVES, [Objective.number == number])
-    if not found:
+    found = details.objective_detail(session, number)
+    if found is None:
         raise NotFound("objective", number)
-    objective_id = select(Objective.id).where(Objective.number == number).scalar_subquery()
-    return {**found[0], "counts": reference.objective_counts(session, objective_id)}
+    return found
 
 
 def country(session: Session, iso3: str) -> dict[str, Any]:
     """`GET /v1/countries/{iso3}`."""
-    found = list_all(session, reference.COUNTRIES, [Country.iso3 == iso3.upper()])
-    if not found:
+    found = details.country_detail(session, iso3)
+    if found is None:
         raise NotFound("country", iso3)
-    return found[0]
+    return found
 
 
 def location(session: Session, location_id: str) -> dict[str, Any]:
-    """`GET /v1/locations/{id}`."""
-    found = locations(session, [location_id.lower()])
-    if not found:
+    """`GET /v1/locations/{id}` (with its counts of activities and figures)."""
+    found = details.location_detail(session, location_id)
+    if found is None:
         raise NotFound("location", location_id)
-    return found[0]
+    return found
 
 
 def locations(session: Session, keys: list[str]) -> list[dict[str, Any]]:
