@@ -42,6 +42,7 @@ def test_each_page_renders_as_html(client: TestClient, path: str) -> None:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
     assert "<main" in response.text
+    assert "<script" not in response.text  # text, tables, charts and maps need no JavaScript
     assert "[" + "overview." not in response.text  # no missing label shows its key
     assert not re.search(r"\[[a-z_]+\.[a-z_]+\]", response.text), "a label is missing"
 
