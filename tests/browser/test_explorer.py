@@ -31,9 +31,13 @@ PAGES = [
     "/explore/stories",
     "/explore/stories?mission=monusco&objective=2",
     "/explore/stories/2023-story-10",
+    "/explore/activities",
     "/explore/activities/2023-story-10-mobile-courts-support",
+    "/explore/figures",
     "/explore/figures?metric=convictions",
+    "/explore/figures/2023-story-09-sexual-violence-cases",
     "/explore/figures/2023-story-17-survivors-identified",
+    "/explore/search",
     "/explore/search?q=mobile+court",
 ]
 
