@@ -75,15 +75,16 @@ check-seeds: $(STAMP)
 	$(BIN)/crsv seed check --report "$(CRSV_REPORT_SOURCE)"
 
 ## Benchmark at 1,000,000 synthetic figures against a bare-ASGI floor and against Datasette
-## (the `bench` extra) serving the same data from SQLite (about 20 minutes); writes
-## bench/RESULTS.md. FIGURES=100000 for a quicker run.
+## (the `bench` extra) serving the same data from SQLite, then the explorer's overview in
+## Debian's chromium (the `browser` extra); about 20 minutes; writes bench/RESULTS.md.
+## FIGURES=100000 for a quicker run.
 FIGURES ?= 1000000
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) $(BROWSER_STAMP) chromium
 	$(BIN)/python -m bench.run --figures $(FIGURES)
 
 ## Remove the embedded server's data folder (the next `make run` starts afresh).

@@ -10,6 +10,8 @@ from pydantic import Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXPLORE_LABELS = Path(__file__).resolve().parent / "explore" / "labels"
+"""One TOML file of the explorer's words per language (read by app/explore/text.py)."""
 
 
 class Settings(BaseSettings):
@@ -81,6 +83,20 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
+    explore_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$",
+        description="The explorer's language: the labels in app/explore/labels/{language}.toml.",
+    )
+
+    @field_validator("explore_language")
+    @classmethod
+    def _labels_exist(cls, value: str) -> str:
+        """Refused at start, not at the first page: a language needs its labels file."""
+        if not (EXPLORE_LABELS / f"{value}.toml").is_file():
+            known = sorted(path.stem for path in EXPLORE_LABELS.glob("*.toml"))
+            raise ValueError(f"no labels file {value}.toml; the explorer has: {', '.join(known)}")
+        return value
 
     @field_validator("cors_origins", "trusted_proxies", "database_replica_urls", mode="before")
     @classmethod

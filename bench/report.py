@@ -1,8 +1,11 @@
-"""Targets of the 'Benchmark at scale' issue, and the RESULTS.md rendering of a run."""
+"""Targets of the 'Benchmark at scale' issue (16) and of the explorer (issue 18), and the
+RESULTS.md rendering of a run."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from bench.explorer import TARGET_BYTES, TARGET_INTERACTIVE_MS
 
 LIST_DETAIL = (
     "mission detail",
@@ -26,7 +29,7 @@ def _run(results: dict[str, Any], endpoint: str, connections: int) -> dict[str, 
 
 
 def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """The targets of issue 16, each with PASS/FAIL and the numbers it was judged on."""
+    """The targets of issues 16 and 18, each with PASS/FAIL and the numbers it was judged on."""
     out: list[dict[str, Any]] = []
 
     def judge(target: str, passed: bool, measured: str) -> None:
@@ -111,6 +114,20 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"({copy['rows_per_s']:,} rows/s); {export['seconds']} s; peak PSS "
             f"{export['peak_pss_mb']} MB (RSS {export['peak_rss_mb']} MB) over "
             f"{export['workers']} workers",
+        )
+    explorer = results.get("explorer")
+    if explorer:
+        judge(
+            f"explorer overview (`{explorer['path']}`, cold load in chromium) < 300 KB transferred",
+            explorer["bytes"] < TARGET_BYTES,
+            f"{explorer['bytes'] / 1024:.1f} KB in {explorer['requests']} requests "
+            f"(median of {explorer['runs']})",
+        )
+        judge(
+            f"explorer overview (`{explorer['path']}`) interactive < 1 s on loopback",
+            explorer["interactive_ms"] < TARGET_INTERACTIVE_MS,
+            f"DOM interactive {explorer['interactive_ms']} ms, load event end "
+            f"{explorer['load_ms']} ms (median of {explorer['runs']})",
         )
     for row in results.get("datasette_runs", []):
         if row["connections"] != 10:
@@ -262,6 +279,27 @@ def _datasette(results: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _explorer(results: dict[str, Any]) -> list[str]:
+    """The explorer's overview as a browser loads it, from the same API server."""
+    explorer = results.get("explorer")
+    if not explorer:
+        return []
+    return [
+        "## The explorer's overview in a browser",
+        "",
+        f"`{explorer['path']}` on the API above, loaded {explorer['runs']} times by Debian's "
+        "chromium (Playwright, `bench/explorer.py`), each in a fresh context with an empty cache, "
+        "after every other measurement. Bytes are the responses' headers and encoded bodies; "
+        "times run from the navigation's start, so the server's work counts. Medians:",
+        "",
+        "| transferred | requests | DOM interactive | load event end |",
+        "| ---: | ---: | ---: | ---: |",
+        f"| {explorer['bytes'] / 1024:.1f} KB | {explorer['requests']} "
+        f"| {explorer['interactive_ms']} ms | {explorer['load_ms']} ms |",
+        "",
+    ]
+
+
 def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
@@ -355,6 +393,7 @@ def markdown(results: dict[str, Any]) -> str:
         ]
     lines += _idle_memory(results)
     lines += _datasette(results)
+    lines += _explorer(results)
     lines += ["## Targets", "", "| target | result | measured |", "| --- | --- | --- |"]
     for v in results["verdicts"]:
         lines.append(f"| {v['target']} | {'PASS' if v['pass'] else 'FAIL'} | {v['measured']} |")

@@ -11,7 +11,9 @@
    with the CPU each side and PostgreSQL spend per request; a 50-connection soak; each API
    worker's idle memory; the CSV and NDJSON exports of every figure against PostgreSQL's own
    COPY of the same SELECT.
-4. bench/out/results.json and bench/RESULTS.md (bench/out/RESULTS.md for a partial run).
+4. The explorer's overview (`/explore`) on the same API, loaded cold by Debian's chromium
+   (bench/explorer.py, the `browser` extra): bytes transferred and time to interactive.
+5. bench/out/results.json and bench/RESULTS.md (bench/out/RESULTS.md for a partial run).
    `--datasette-only` measures the API against Datasette alone (no floor), with `--only`.
    Everything started is stopped on exit, error or Ctrl-C.
 """
@@ -41,7 +43,7 @@ import psutil
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
-from bench import db, load, peer, report
+from bench import db, explorer, load, peer, report
 from bench.capture import capture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -569,7 +571,17 @@ def main(argv: list[str] | None = None) -> int:
         "combines with --only",
     )
     peer_group.add_argument("--no-datasette", action="store_true", help="skip the Datasette peer")
+    parser.add_argument(
+        "--no-explorer",
+        action="store_true",
+        help="skip the explorer's overview in chromium (needs the `browser` extra)",
+    )
+    parser.add_argument("--chromium", default=explorer.CHROMIUM)
     args = parser.parse_args(argv)
+    # checked now, not after twenty minutes of load
+    missing = None if args.no_explorer else explorer.unavailable(args.chromium)
+    if missing:
+        raise SystemExit(f"cannot measure the explorer: {missing}; or pass --no-explorer")
     levels = [int(c) for c in args.connections.split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -764,12 +776,19 @@ def main(argv: list[str] | None = None) -> int:
                 results["exports"][fmt] = measure_export(api, fmt)
                 log(f"export {fmt}: {results['exports'][fmt]}")
 
+        if not args.no_explorer:
+            # last: the templates a page loads into a worker count in no other number
+            wait_idle(url, args.idle_wait)
+            wait_cpu_idle(api)
+            results["explorer"] = explorer.measure(api.base, chromium=args.chromium)
+            log(f"explorer overview in chromium: {results['explorer']}")
+
         results["verdicts"] = report.verdicts(results)
         (OUT / "results.json").write_bytes(
             orjson.dumps(results, option=orjson.OPT_INDENT_2, default=str)
         )
         # a partial run (--only, --connections, --skip-exports, --soak 0, with or without the
-        # peer) never replaces the committed report
+        # peer, without the explorer) never replaces the committed report
         complete = (
             not args.only
             and levels == [1, 10, 50]
@@ -777,6 +796,7 @@ def main(argv: list[str] | None = None) -> int:
             and args.soak > 0
             and not args.datasette_only
             and not args.no_datasette
+            and not args.no_explorer
         )
         markdown = ROOT / "bench" / "RESULTS.md" if complete else OUT / "RESULTS.md"
         markdown.write_text(report.markdown(results))

@@ -52,6 +52,14 @@ def _results() -> dict[str, Any]:
             {"pid": 11, "pss_mb": 65.0, "rss_mb": 90.0},
             {"pid": 12, "pss_mb": 71.0, "rss_mb": 95.0},
         ],
+        "explorer": {
+            "path": "/explore",
+            "runs": 5,
+            "bytes": 5837,
+            "requests": 2,
+            "interactive_ms": 1012.5,
+            "load_ms": 1100.0,
+        },
         "datasette_runs": [
             {
                 "endpoint": first,
@@ -87,6 +95,8 @@ def test_each_target_is_judged_on_its_numbers() -> None:
         "50-connection soak (30 s, mixed URLs): p99 < 2 s, 0 errors": True,
         "idle memory per worker (PSS) < 70 MB": False,
         "deep page within 20% of first page (p50 @1 conn)": True,
+        "explorer overview (`/explore`, cold load in chromium) < 300 KB transferred": True,
+        "explorer overview (`/explore`) interactive < 1 s on loopback": False,
         f"API >= 3x Datasette: {first} vs filtered table page @10 conns": True,
         f"API >= 3x Datasette: {report.SEARCH} vs custom SQL ordered by rank @10 conns": True,
     }
@@ -105,3 +115,17 @@ def test_the_measured_numbers_are_quoted() -> None:
     assert measured[
         f"API >= 3x Datasette: {report.SEARCH} vs custom SQL ordered by rank @10 conns"
     ] == ("Datasette answered no request in 10.0 s (12 API req/s)")
+
+
+def test_the_explorer_is_judged_and_reported_with_its_medians() -> None:
+    results = _results()
+    measured = {v["target"]: v["measured"] for v in report.verdicts(results)}
+
+    assert measured[
+        "explorer overview (`/explore`, cold load in chromium) < 300 KB transferred"
+    ] == ("5.7 KB in 2 requests (median of 5)")
+    assert measured["explorer overview (`/explore`) interactive < 1 s on loopback"] == (
+        "DOM interactive 1012.5 ms, load event end 1100.0 ms (median of 5)"
+    )
+    assert "| 5.7 KB | 2 | 1012.5 ms | 1100.0 ms |" in report._explorer(results)
+    assert report._explorer({}) == []  # a run without the explorer (--no-explorer) says nothing

@@ -138,6 +138,11 @@ def test_up_migrates_seeds_an_empty_database_and_serves(
         )
         with serving(server, seconds=READY_SECONDS) as live:
             assert figure_total(live.base_url) == SEED_FIGURES
+            # what `make run` serves beside the API: the explorer, where a browser lands
+            page = httpx.get(live.base_url + "/", headers={"Accept": "text/html"}, timeout=30)
+            page = httpx.get(page.headers["location"], timeout=30)
+            assert page.status_code == 200 and page.url.path == "/explore"
+            assert 'data-key="MONUSCO" data-unit="person" data-total="65"' in page.text
         assert stopped_gracefully(server)
         console = server.log_text().splitlines()
         assert console[:2] == [

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.explore import data
+from app.explore import data, render, text
 
 PAGES = [
     "/explore",
@@ -38,6 +42,7 @@ def test_each_page_renders_as_html(client: TestClient, path: str) -> None:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
     assert "<main" in response.text
+    assert "<script" not in response.text  # text, tables, charts and maps need no JavaScript
     assert "[" + "overview." not in response.text  # no missing label shows its key
     assert not re.search(r"\[[a-z_]+\.[a-z_]+\]", response.text), "a label is missing"
 
@@ -154,9 +159,111 @@ def test_the_explorer_stays_out_of_the_openapi_document(client: TestClient) -> N
 
 
 def test_no_label_is_written_in_a_template() -> None:
-    """Every word comes from labels/en.toml: a translation is a file, not a rewrite."""
+    """Every word comes from labels/en.toml: a translation is a file, not a rewrite. What is
+    left of a template without its tags and its Jinja2 expressions holds no word, and no
+    attribute a reader sees (aria-label, placeholder, title, alt) is written out."""
     from app.explore.text import Translator
 
+    worded: dict[str, list[str]] = {}
+    for template in sorted((Path(render.__file__).parent / "templates").glob("*.html")):
+        source = template.read_text()
+        seen = re.findall(r'(?:aria-label|placeholder|title|alt)="([^"{]*[^\W\d_][^"]*)"', source)
+        text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", source, flags=re.S)
+        text = re.sub(r"<[^>]*>", " ", text, flags=re.S)
+        seen += re.findall(r"[^\W\d_]+", text)
+        if seen:
+            worded[template.name] = seen
+    assert worded == {}
     t = Translator()
     assert t("nav.missions") == "Missions"
     assert t("no.such") == "[no.such]"
+    assert t("unit.parsec", default="parsec") == "parsec"  # a code the labels do not know
+
+
+def test_the_page_language_is_the_labels_language(client: TestClient) -> None:
+    assert '<html lang="en">' in client.get("/explore").text
+
+
+def test_a_figure_that_is_part_of_another_links_to_its_whole(client: TestClient) -> None:
+    """UNMISS's 4 sexual violence cases are part of the 14 court-martial cases (story 9)."""
+    page = client.get("/explore/figures/2023-story-09-sexual-violence-cases").text
+    facts = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd[^>]*>(.*?)</dd>", page, flags=re.S))
+    assert facts["Part of"] == (
+        '<a href="/explore/figures/2023-story-09-court-martial-cases" rel="up">'
+        'Cases: <span class="value">14</span></a>'
+    )
+    assert facts["Value"] == "4"
+    assert facts["Qualifier"] == "exact"  # a label, like "at least" elsewhere
+    assert facts["Unit"] == "cases"  # the unit's label, not its code
+    whole = client.get("/explore/figures/2023-story-09-court-martial-cases").text
+    assert "Part of" not in whole
+
+
+def test_a_bar_says_how_much_of_its_total_has_a_sex_breakdown(client: TestClient) -> None:
+    """Of MONUSCO's 65 convictions, the report breaks down the 26 of armed group members."""
+    html = client.get("/explore").text
+    chart = html.split('data-metric="convictions" data-group-by="mission"')[1].split("</figure>")[0]
+    monusco = chart.split('data-key="MONUSCO"')[1].split("</li>")[0]
+    assert re.findall(r'<span class="breakdown"[^>]*>([^<]*)</span>', monusco) == [
+        "26 of 65 broken down by sex (1 of 3 figures: women 1, men —)"
+    ]
+    assert re.findall(r'<rect class="hatch" x="([\d.]+)" width="([\d.]+)"', monusco) == [
+        ("60.000", "40.000")  # the last 26 of 65: 40% of the bar
+    ]
+
+
+def test_every_download_link_on_every_page_answers(client: TestClient) -> None:
+    """Each page's CSV, XLSX and GeoJSON links are export routes that take its filters."""
+    links = sorted(
+        {
+            href.replace("&amp;", "&")
+            for path in PAGES
+            for href in re.findall(r'href="(/v1/exports/[^"]+)"', client.get(path).text)
+        }
+    )
+    assert "/v1/exports/stories.csv?q=mobile+court" in links
+    assert "/v1/exports/activities.geojson?mission=MONUSCO" in links
+    failed = {href: status for href in links if (status := client.get(href).status_code) != 200}
+    assert failed == {}
+
+
+@pytest.fixture
+def french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The explorer served with CRSV_EXPLORE_LANGUAGE=fr and a partial fr.toml beside en.toml."""
+    shutil.copy(text.LABELS / "en.toml", tmp_path / "en.toml")
+    (tmp_path / "fr.toml").write_text('[nav]\nmissions = "Missions (fr)"\n', encoding="utf-8")
+    monkeypatch.setattr(text, "LABELS", tmp_path)
+    monkeypatch.setattr(render, "get_settings", lambda: SimpleNamespace(explore_language="fr"))
+    text.labels.cache_clear()
+    render.environment.cache_clear()
+    yield
+    text.labels.cache_clear()
+    render.environment.cache_clear()
+
+
+@pytest.mark.usefixtures("french")
+def test_a_translation_is_a_file_and_a_setting(client: TestClient) -> None:
+    """No template changes: the French words where fr.toml has them, English where not yet."""
+    page = client.get("/explore/missions").text
+    assert '<html lang="fr">' in page
+    assert "<h1>Missions (fr)</h1>" in page
+    assert ">Stories</a>" in page  # not translated yet: English, never a missing-key marker
+    assert not re.search(r"\[[a-z_]+\.[a-z_]+\]", page)
+
+
+@pytest.mark.parametrize(
+    ("page", "api"),
+    [
+        ("/explore/missions/monusco", "/v1/missions/monusco"),
+        ("/explore/objectives/2", "/v1/objectives/2"),
+        ("/explore/locations/goma", "/v1/locations/goma"),
+    ],
+)
+def test_a_place_or_mission_page_counts_what_its_api_record_counts(
+    client: TestClient, page: str, api: str
+) -> None:
+    """The explorer reads a record through the very function its /v1 route calls."""
+    counts = client.get(api).json()["counts"]
+    html = client.get(page).text
+    [shown] = re.findall(r"<dt>Count</dt><dd>([^<]*)</dd>", html)
+    assert shown == ", ".join(f"{n} {key}" for key, n in counts.items())

@@ -30,3 +30,12 @@ def test_plain_postgresql_urls_use_psycopg() -> None:
 def test_sqlite_is_refused() -> None:
     with pytest.raises(ValueError, match="crsv-data needs PostgreSQL, not sqlite"):
         normalise_url("sqlite:///x.db")
+
+
+def test_the_explorer_language_needs_its_labels_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused when the service starts, not as a 500 on the first page."""
+    monkeypatch.setenv("CRSV_EXPLORE_LANGUAGE", "fr")
+    with pytest.raises(ValueError, match=r"no labels file fr\.toml; the explorer has: en"):
+        Settings()
+    monkeypatch.setenv("CRSV_EXPLORE_LANGUAGE", "en")
+    assert Settings().explore_language == "en"

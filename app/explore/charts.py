@@ -38,6 +38,8 @@ class Bar:
     approximate: bool
     upper_bound: bool
     with_breakdown: int
+    broken_down: int
+    """How much of `total` the report breaks down by sex (the API's `breakdown_base`)."""
     women: int | None
     men: int | None
     width: float
@@ -84,6 +86,7 @@ def bars(chart: Chart) -> list[Bar]:
                 approximate=bool(group["approximate"]),
                 upper_bound=bool(group["upper_bound"]),
                 with_breakdown=int(group["with_breakdown"] or 0),
+                broken_down=broken_down,
                 women=group.get("women"),
                 men=group.get("men"),
                 width=total * scale,

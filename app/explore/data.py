@@ -213,9 +213,8 @@ def country(session: Session, iso3: str) -> dict[str, Any]:
 
 
 def location(session: Session, location_id: str) -> dict[str, Any]:
-    """A location as `GET /v1/locations` lists it (the page shows its lists, not its counts)."""
-    found = locations(session, [location_id.lower()])
-    return _found(found[0] if found else None, "location", location_id)
+    """`GET /v1/locations/{id}` (with its counts of activities and figures)."""
+    return _found(details.location_detail(session, location_id), "location", location_id)
 
 
 def locations(session: Session, keys: list[str]) -> list[dict[str, Any]]:

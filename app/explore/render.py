@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from starlette.responses import HTMLResponse, Response
 
+from app.config import get_settings
 from app.errors import Problem
 from app.explore.text import Translator
 from app.queries.datasets import MAPPABLE, DatasetName
@@ -50,7 +51,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     templates.globals.update(
-        t=Translator(),
+        t=Translator(get_settings().explore_language),
         static=lambda name: f"/explore/static/{name}?v={STATIC_VERSION[name]}",
         query=lambda values: urlencode({k: v for k, v in values.items() if v not in (None, "")}),
         # a chart whose bars count in several units names each bar's unit

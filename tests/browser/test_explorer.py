@@ -31,9 +31,13 @@ PAGES = [
     "/explore/stories",
     "/explore/stories?mission=monusco&objective=2",
     "/explore/stories/2023-story-10",
+    "/explore/activities",
     "/explore/activities/2023-story-10-mobile-courts-support",
+    "/explore/figures",
     "/explore/figures?metric=convictions",
+    "/explore/figures/2023-story-09-sexual-violence-cases",
     "/explore/figures/2023-story-17-survivors-identified",
+    "/explore/search",
     "/explore/search?q=mobile+court",
 ]
 
@@ -54,6 +58,18 @@ def test_each_page_renders_with_no_console_error_and_no_failed_request(
     watched.assert_clean()
 
 
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_fits_375_px_without_sideways_scrolling(
+    browser: Browser, base_url: str, path: str
+) -> None:
+    """Wide tables scroll in their own box; the page itself never does."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(path)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    context.close()
+
+
 def test_the_convictions_chart_reads_monusco_65_from_its_three_figures(watched: Watched) -> None:
     watched.page.goto("/explore")
     chart = watched.page.locator('figure.chart[data-metric="convictions"][data-group-by="mission"]')
@@ -61,6 +77,11 @@ def test_the_convictions_chart_reads_monusco_65_from_its_three_figures(watched: 
     expect(bar.locator(".total")).to_have_text("65")
     assert bar.locator(".parts a").all_inner_texts() == ["36", "3", "26"]
     expect(bar.locator(".parts")).to_have_text("= 36 + 3 + 26")
+    # exact figures: no flag; the 26 the report breaks down by sex is said, not only hatched
+    expect(bar.locator(".flag")).to_have_count(0)
+    expect(bar.locator(".breakdown")).to_have_text(
+        "26 of 65 broken down by sex (1 of 3 figures: women 1, men —)"
+    )
 
 
 def test_every_bar_says_what_the_api_flags_and_nothing_else(
@@ -98,11 +119,14 @@ def test_every_bar_says_what_the_api_flags_and_nothing_else(
                 ("upper_bound", "upper", "up to"),
             ):
                 marks = bar.locator(f".bar-total .flag.{css}")
+                symbols = bar.locator(f".bar-total .mark.{css}")  # ▲ ~ ▼ beside the total
                 if group[flag]:
                     flagged += 1
                     expect(marks).to_have_text(words)
+                    expect(symbols).to_have_count(1)
                 else:
                     expect(marks).to_have_count(0)
+                    expect(symbols).to_have_count(0)
     assert flagged, "the headline charts hold lower bounds (trainees: 'more than')"
 
 
@@ -177,7 +201,16 @@ def test_downloads_open_as_valid_csv_and_xlsx(
     assert [cell.value for cell in next(sheet.iter_rows(max_row=1))][:2] == ["id", "year"]
 
 
-@pytest.mark.parametrize("path", ["/explore", "/explore/figures?metric=convictions"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/explore",
+        "/explore/figures?metric=convictions",
+        "/explore/stories/2023-story-10",
+        "/explore/missions/MONUSCO",
+        "/explore/search?q=mobile+court",
+    ],
+)
 def test_the_keyboard_reaches_every_control(watched: Watched, path: str) -> None:
     page = watched.page
     page.goto(path)
