@@ -17,7 +17,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    distinct,
     exists,
     false,
     func,
@@ -244,29 +243,24 @@ def figure_stats(
     split_pairs = _parts_split(session)
     if split_pairs:  # a part could sit in another rollup group than its whole
         selection = replace(selection, rollup=None)
-    from_rollup = FIGURES.uses_rollup(selection, group_by)
-    kinds = (
-        [figure_rollup.c.metric_id, ROLLUP_UNIT] if from_rollup else [Figure.metric_id, FIGURE_UNIT]
-    )
-    metric_count, kind_count = session.execute(
-        FIGURES.base(selection, group_by, session)
-        .with_only_columns(func.count(distinct(kinds[0])), func.count(distinct(tuple_(*kinds))))
-        .order_by(None)
-    ).one()
-    split: list[str] = []
-    if "metric" not in group_by and (metric_count or 0) > 1:
-        split.append("metric")
-    if (kind_count or 0) > (metric_count or 0):  # one metric in several units
-        split.append("unit")
-    names = [*group_by, *split]
-    measures, rollup_measures = _measures(), _rollup_measures()
-    if "unit" not in names:  # one unit per group: say which
-        measures = [func.min(FIGURE_UNIT).label("unit"), *measures]
-        rollup_measures = [func.min(ROLLUP_UNIT).label("unit"), *rollup_measures]
+    # grouped by metric and unit as well, in the one statement: then whether the selection
+    # holds several metrics, or one metric in several units, is read off the groups
+    fine = [*group_by, *([] if "metric" in group_by else ["metric"]), "unit"]
     exclude = None
     if split_pairs is not None:
         exclude = _without_parts_whose_whole_is_in
-    rows = FIGURES.rows(session, selection, names, measures, rollup_measures, exclude=exclude)
+    rows = FIGURES.rows(session, selection, fine, _measures(), _rollup_measures(), exclude=exclude)
+    metrics = {row["metric"] for row in rows}
+    split: list[str] = []
+    if "metric" not in group_by and len(metrics) > 1:
+        split.append("metric")
+    if len({(row["metric"], row["unit"]) for row in rows}) > len(metrics):
+        split.append("unit")  # one metric in several units
+    names = [*group_by, *split]
+    if "metric" not in names:  # one metric: each group here is one group asked for
+        for row in rows:
+            del row["metric"]
+    # without the unit among the names, each group has one unit: it stays, as a measure
     groups = arrange(
         session,
         names,
