@@ -257,7 +257,9 @@ def _datasette(results: dict[str, Any]) -> list[str]:
         "(it does not rank); ranking needs custom SQL ordered by FTS5's `rank`, measured as a "
         "second request. Its facets count each column apart (missions, then metrics), where "
         "the API's `group_by=mission,metric` counts and sums every pair: the closest request "
-        "Datasette has, and less work.",
+        "Datasette has, and less work. Both Datasette search requests count every match; "
+        'the API\'s search counts up to 1,001 and then answers `"total": 1000, '
+        '"total_qualifier": "more_than"` (README, Search).',
         "",
         "### API vs Datasette",
         "",
