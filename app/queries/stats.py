@@ -24,6 +24,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     true,
     tuple_,
     union_all,
@@ -220,6 +221,13 @@ def _without_parts_whose_whole_is_in(
     )
 
 
+GROUPING_MEMORY = text("SET LOCAL work_mem = '16MB'")
+"""Grouping the 36,000 rows of the figure rollup (at 1,000,000 figures) sorts them on disk
+within PostgreSQL's default 4 MB, because the planner guesses thousands of groups for a few
+hundred; with room to hash them the statement takes about half the time. Local to the
+request's transaction, so it holds behind a transaction pooler too."""
+
+
 def figure_stats(
     session: Session,
     selection: Selection,
@@ -240,6 +248,7 @@ def figure_stats(
     otherwise from the figures themselves. With `fill`, every value the filters `raw` allow
     on each asked dimension appears, an empty group holding zero figures.
     """
+    session.execute(GROUPING_MEMORY)
     split_pairs = _parts_split(session)
     if split_pairs:  # a part could sit in another rollup group than its whole
         selection = replace(selection, rollup=None)
