@@ -429,7 +429,7 @@ def _write_export(
         statement = export_statement(dataset, selection)
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     row_end = {"csv": b"\r\n", "ndjson": b"\n"}.get(fmt)
-    chunks = file_chunks(engine, dataset, selection, fmt, hxl=hxl, bom=bom, filters=given)
+    chunks = file_chunks(engine, dataset, selection, fmt, hxl=hxl, bom=bom, given=given)
     sink = output.open("wb") if output else sys.stdout.buffer
     show_progress = output is not None and sys.stderr.isatty()
     try:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.api.v1.list_queries import QUERY_MODELS, query_model
+from app.api.v1.readable import READABLE
 from app.config import Settings
 from app.enums import StoryKind
 from app.exports.datapackage import descriptor
@@ -47,12 +48,35 @@ def test_each_declaration_is_complete(name: DatasetName) -> None:
         assert declared.searchable
 
 
-def test_every_dataset_has_its_list_and_export_route() -> None:
+def test_every_dataset_has_its_list_record_and_export_route() -> None:
     app = create_app(Settings(database_url="postgresql://schema-only@localhost/none"))
     paths = set(app.openapi()["paths"])
+    assert set(READABLE) == set(DatasetName)
     for name in DatasetName:
         assert f"/v1/{name}" in paths
+        assert f"/v1/{name}/{{{DATASETS[name].record.parameter}}}" in paths
         assert f"/v1/exports/{name}.{{fmt}}" in paths
+
+
+def test_the_read_routes_are_made_from_the_declarations(openapi: dict[str, Any]) -> None:
+    """Names, descriptions and response models come from READABLE; lists of mappable datasets
+    also offer GeoJSON; a record key declared as an integer is one, within its bounds."""
+    stories = openapi["paths"]["/v1/stories"]["get"]
+    assert stories["operationId"] == "listStories"
+    assert stories["description"] == READABLE[DatasetName.STORIES].listed
+    assert "application/geo+json" not in stories["responses"]["200"]["content"]
+    figures = openapi["paths"]["/v1/figures"]["get"]["responses"]["200"]["content"]
+    assert "application/geo+json" in figures
+    record = openapi["paths"]["/v1/activity-types/{code}"]["get"]
+    assert record["operationId"] == "getActivityType"
+    assert record["summary"] == "Get Activity Type"
+    assert record["tags"] == ["vocabularies"]
+    [number] = openapi["paths"]["/v1/objectives/{number}"]["get"]["parameters"]
+    assert (number["schema"]["type"], number["schema"]["minimum"], number["schema"]["maximum"]) == (
+        "integer",
+        1,
+        32767,
+    )
 
 
 def test_the_package_holds_every_dataset_and_the_link_tables() -> None:

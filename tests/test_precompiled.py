@@ -58,7 +58,7 @@ def test_each_shape_is_what_sqlalchemy_compiles_from_the_core_expression(
     db: Session, dataset: str, raw: dict[str, Any], sort: str | None
 ) -> None:
     selection = resolve_selection(db, dataset, raw)
-    names, _ = bound_values(selection.filters)
+    names, _ = bound_values(selection.values)
     first = _statements(PageShape(dataset, names, sort, None))
     nulls = (False,) * len(first.sort.keys)
     after = _statements(PageShape(dataset, names, sort, nulls))

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.api import v1
 from app.api.read_route import HANDLED_ROUTER_DEPENDENCIES, ReadRoute, _Plan
-from app.api.v1 import content, reference, stats, writes
+from app.api.v1 import reads, stats, writes
 
 LISTS = [
     "/v1/figures",
@@ -190,7 +190,7 @@ def test_the_short_path_stands_for_exactly_the_v1_routers_dependencies() -> None
 def test_the_hot_read_routes_have_a_short_path_and_writes_none() -> None:
     routes = [
         route
-        for router in (content.router, reference.router, stats.router, writes.router)
+        for router in (reads.router, stats.router, writes.router)
         for route in router.routes
         if isinstance(route, APIRoute)
     ]

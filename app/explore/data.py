@@ -33,7 +33,8 @@ class ListView:
     """One page of a dataset under the filters of the address."""
 
     dataset: str
-    filters: dict[str, str]
+    params: dict[str, str]
+    """The address's parameters as checked by `checked_params` (the page's filters)."""
     items: list[dict[str, Any]]
     total: int
     next_cursor: str | None
@@ -51,7 +52,7 @@ class Chart:
     groups: list[dict[str, Any]] = field(default_factory=list)
 
 
-def filters(dataset: DatasetName, params: Mapping[str, str]) -> dict[str, str]:
+def checked_params(dataset: DatasetName, params: Mapping[str, str]) -> dict[str, str]:
     """The address's filters, checked by the API's own query model (the same 422s).
 
     `cursor` is the page; anything else the API's list would refuse is refused here too.

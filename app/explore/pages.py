@@ -203,7 +203,7 @@ def figure(request: Request, session: SessionDep, figure_id: str) -> Response:
 
 
 def _list(request: Request, session: Session, dataset: DatasetName) -> Response:
-    raw = data.filters(dataset, _params(request))
+    raw = data.checked_params(dataset, _params(request))
     view = data.list_view(session, dataset, raw, limit=LIST_LIMIT, cursor=_cursor(request))
     choices = {
         "mission": data.all_of(session, DatasetName.MISSIONS),
@@ -245,6 +245,6 @@ def search(request: Request, session: SessionDep) -> Response:
                 for name in extra
             ]
         )
-    raw = data.filters(DatasetName.STORIES, params)
+    raw = data.checked_params(DatasetName.STORIES, params)
     sections = _sections(session, raw) if raw.get("q", "").strip() else {}
     return render(request, "search.html", q=raw.get("q", ""), raw=raw, sections=sections)

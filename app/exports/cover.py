@@ -38,15 +38,15 @@ class Cover:
     dataset: str
     editions: list[Edition]
     data_version: int
-    filters: Sequence[tuple[str, str]]
+    given: Sequence[tuple[str, str]]
     """Each filter parameter exactly as requested, in the order given: (name, value)."""
 
 
-def _years(filters: Sequence[tuple[str, str]]) -> set[int]:
+def _years(given: Sequence[tuple[str, str]]) -> set[int]:
     """The editions a `year` filter asks for (already checked by the route)."""
     return {
         int(part)
-        for name, value in filters
+        for name, value in given
         if name == "year"
         for part in value.split(",")
         if part.strip().isdigit()
@@ -58,9 +58,9 @@ def _dated(day: date, precision: DatePrecision) -> str:
     return day.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
 
 
-def read_cover(engine: Engine, dataset: str, filters: Sequence[tuple[str, str]]) -> Cover:
+def read_cover(engine: Engine, dataset: str, given: Sequence[tuple[str, str]]) -> Cover:
     """The editions held (those a `year` filter names, if any) and the data version."""
-    years = _years(filters)
+    years = _years(given)
     statement = select(
         Report.edition_year,
         Report.title,
@@ -79,4 +79,4 @@ def read_cover(engine: Engine, dataset: str, filters: Sequence[tuple[str, str]])
         Edition(year, title, publisher, _dated(published, precision), url, licence)
         for year, title, publisher, published, precision, url, licence in reports
     ]
-    return Cover(dataset, editions, version, list(filters))
+    return Cover(dataset, editions, version, list(given))

@@ -29,14 +29,14 @@ def file_chunks(
     *,
     hxl: bool = False,
     bom: bool = False,
-    filters: Sequence[tuple[str, str]] = (),
+    given: Sequence[tuple[str, str]] = (),
     timeout_ms: int = 0,
 ) -> Generator[bytes, None, None]:
     """The export of `selection` as `fmt` (csv, ndjson, json, xlsx, or geojson for a mappable
     dataset), in chunks of bytes.
 
     `hxl` adds the HXL hashtag row to a CSV, `bom` the UTF-8 byte-order mark before it;
-    `filters` are the filter parameters as the client gave them, which a workbook's first sheet
+    `given` are the filter parameters as the client gave them, which a workbook's first sheet
     lists; `timeout_ms` bounds a COPY (0: no bound).
     """
     if fmt in COPY_FORMATS:
@@ -48,7 +48,7 @@ def file_chunks(
         yield from geojson_chunks(engine, dataset, selection)
         return
     columns = described(dataset).columns
-    cover = read_cover(engine, dataset, filters) if fmt == "xlsx" else None
+    cover = read_cover(engine, dataset, given) if fmt == "xlsx" else None
     rows = stream_rows(engine, export_statement(dataset, selection))
     try:
         if cover is None:

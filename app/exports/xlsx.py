@@ -72,8 +72,8 @@ def _write_cover(workbook: Any, sheet: Any, cover: Cover, rows: int) -> None:
         ]
     if not cover.editions:
         lines.append(("Source", "No report edition is loaded."))
-    filters = [f"{name}={value}" for name, value in cover.filters] or ["none: every row"]
-    lines += [("Filters" if i == 0 else "", text) for i, text in enumerate(filters)]
+    given = [f"{name}={value}" for name, value in cover.given] or ["none: every row"]
+    lines += [("Filters" if i == 0 else "", text) for i, text in enumerate(given)]
     lines += [
         ("Sheet", cover.dataset[:31]),
         ("Rows", str(rows)),

@@ -1,8 +1,9 @@
 """One declaration per dataset: how it is listed, filtered, counted, exported and keyed.
 
-Everything else that varies by dataset (the list and export routes, the stats rollups, the
-Data Package's keys, `crsv export`) reads it from here, so adding a dataset is one entry here
-plus its model, migration, list query and export columns.
+Everything else that varies by dataset (the list, record and export routes, the stats rollups,
+the Data Package's keys, `crsv export`) reads it from here, so adding a dataset is one entry here
+plus its model, migration, list query and export columns, and the text and response models of
+its read routes (app/api/v1/readable.py).
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ SHAPES_KEPT = 256
 @dataclass(frozen=True)
 class PageShape:
     dataset: str
-    filters: frozenset[str]
+    present: frozenset[str]
+    """The filters given (whatever their values): names for `template`."""
     sort: str | None
     """The `sort` parameter as given; None: the default."""
     cursor_nulls: tuple[bool, ...] | None
@@ -56,13 +57,13 @@ def shaped(selection: Selection) -> bool:
 
     A full-text search is answered by `list_page`: its statements depend on how many rows
     match (app/queries/search.py), and PostgreSQL plans them for the words."""
-    return selection.filters is not None and not selection.q
+    return selection.values is not None and not selection.q
 
 
 def json_page(session: Session, dataset: str, selection: Selection, request: PageRequest) -> Page:
     """One page of `dataset` for a resolved `selection` (see `shaped`)."""
     assert shaped(selection)
-    names, values = bound_values(selection.filters)
+    names, values = bound_values(selection.values)
     statements = _statements(PageShape(dataset, names, request.sort, None))
     sort = statements.sort
     if request.cursor:
@@ -82,7 +83,7 @@ def _statements(shape: PageShape) -> PageStatements:
     declared = described(shape.dataset)
     spec = declared.spec
     assert declared.filters is not None
-    placed = declared.filters.conditions(template(declared.filters.fields, shape.filters))
+    placed = declared.filters.conditions(template(declared.filters.fields, shape.present))
     conditions: list[ColumnElement[bool]] = list(placed.conditions)
     sort = parse_sort(shape.sort or spec.default_sort, spec.sort_fields, spec.id_column)
     total: Select[Any] | None = None

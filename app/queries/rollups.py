@@ -25,18 +25,19 @@ Test = Callable[[Any], ColumnElement[bool]]
 class Rollup:
     count: Column[Any]
     """The column holding each group's number of rows."""
-    filters: Mapping[str, Column[Any] | Test]
+    columns: Mapping[str, Column[Any] | Test]
     """Filter name (a field of the dataset's filters dataclass) -> the rollup column whose
     value it tests (`IN`), or what it tests given the filter's values."""
 
-    def conditions(self, filters: Any) -> list[ColumnElement[bool]] | None:
-        """`filters` restated on the rollup, or None when one of them is not kept there."""
+    def conditions(self, values: Any) -> list[ColumnElement[bool]] | None:
+        """The resolved filter `values` restated on the rollup, or None when one of them is
+        not kept there."""
         where: list[ColumnElement[bool]] = []
-        for field in fields(filters):
-            value = getattr(filters, field.name)
+        for field in fields(values):
+            value = getattr(values, field.name)
             if value is None:
                 continue
-            test = self.filters.get(field.name)
+            test = self.columns.get(field.name)
             if test is None:
                 return None
             where.append(one_of(test, value) if isinstance(test, Column) else test(value))

@@ -33,7 +33,7 @@ class Selection:
     rollup: list[ColumnElement[bool]] | None = None
     """The same selection on the dataset's rollup (queries/rollups.py), when it can be read
     there: every filter is a rollup column and there is no full-text query."""
-    filters: Any = None
+    values: Any = None
     """The resolved filters dataclass the conditions were made from (None: made by hand), from
     which app/queries/pages.py binds a statement compiled once per shape."""
 
@@ -101,7 +101,7 @@ class Filters(Generic[F]):
     def where(self, resolve: FilterResolver, raw: Raw) -> Selection:
         resolved = _resolved(resolve, raw, self.fields)
         selection = self.conditions(resolved)
-        return replace(selection, filters=resolved) if self.bindable else selection
+        return replace(selection, values=resolved) if self.bindable else selection
 
 
 def _figures(resolved: figures.FigureFilters) -> Selection:

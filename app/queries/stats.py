@@ -307,7 +307,7 @@ def _name_units_of_empty_groups(
             group["unit"] = counted.get(group["metric"]) or own.get(group["metric"])
         return
     units = set(counted.values())
-    metric_ids = getattr(selection.filters, "metric", None)
+    metric_ids = getattr(selection.values, "metric", None)
     if not units and metric_ids is not None and len(metric_ids) == 1:
         units = {session.execute(select(Metric.unit).where(Metric.id == metric_ids[0])).scalar()}
     if len(units) == 1:

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.auth import read_gate
 from app.api.strict_query import known_query_parameters
-from app.api.v1 import audit, content, exports, index, params, reference, stats, writes
+from app.api.v1 import audit, exports, index, params, reads, stats, writes
 
 router = APIRouter(
     prefix="/v1",
@@ -15,8 +15,7 @@ router = APIRouter(
     ],
 )
 index.register(router)
-router.include_router(reference.router)
-router.include_router(content.router)
+router.include_router(reads.router)
 router.include_router(stats.router)
 router.include_router(exports.router)
 router.include_router(writes.router)

@@ -96,8 +96,8 @@ def _register(dataset: DatasetName, model: type[ListQuery]) -> None:
             raise InvalidParameters(wrong)
         selection = ListQuery.criteria(query, dataset).resolve(session)
         # the filters exactly as the client wrote them, for the cover sheet of a workbook
-        filters = [(k, v) for k, v in request.query_params.multi_items() if k in filter_names]
-        return export_response(request, dataset, selection, fmt, hxl=hxl, bom=bom, filters=filters)
+        given = [(k, v) for k, v in request.query_params.multi_items() if k in filter_names]
+        return export_response(request, dataset, selection, fmt, hxl=hxl, bom=bom, given=given)
 
     filter_names = frozenset(info.alias or name for name, info in model.model_fields.items())
 

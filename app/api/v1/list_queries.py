@@ -90,20 +90,15 @@ QUERY_MODELS: dict[DatasetName, type[ListQuery]] = {
 """Each dataset's filter model; the others take none (`ListQuery`)."""
 
 if TYPE_CHECKING:
-    # made at run time; to mypy each is a ListQuery, which is all a route uses
+    # made at run time; to mypy each is a ListQuery, which is all a route uses (the stats
+    # routes; the list routes, app/api/v1/reads.py, take QUERY_MODELS in a loop)
     FigureParams = ListQuery
     ActivityParams = ListQuery
     StoryParams = ListQuery
-    MissionParams = ListQuery
-    LocationParams = ListQuery
-    PartnerParams = ListQuery
 else:
     FigureParams = Annotated[QUERY_MODELS[DatasetName.FIGURES], Query()]
     ActivityParams = Annotated[QUERY_MODELS[DatasetName.ACTIVITIES], Query()]
     StoryParams = Annotated[QUERY_MODELS[DatasetName.STORIES], Query()]
-    MissionParams = Annotated[QUERY_MODELS[DatasetName.MISSIONS], Query()]
-    LocationParams = Annotated[QUERY_MODELS[DatasetName.LOCATIONS], Query()]
-    PartnerParams = Annotated[QUERY_MODELS[DatasetName.PARTNERS], Query()]
 
 
 def facets_param(dataset: DatasetName) -> Any:

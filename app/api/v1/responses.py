@@ -116,9 +116,9 @@ def export_response(
     *,
     hxl: bool = False,
     bom: bool = False,
-    filters: Sequence[tuple[str, str]] = (),
+    given: Sequence[tuple[str, str]] = (),
 ) -> Response:
-    """The file; `filters` are the filter parameters as given, which an XLSX's cover lists."""
+    """The file; `given` are the filter parameters as given, which an XLSX's cover lists."""
     etag = file_etag(request, f"{dataset}.{fmt}")
     cached = not_modified(request, etag)
     if cached is not None:
@@ -130,7 +130,7 @@ def export_response(
         fmt,
         hxl=hxl,
         bom=bom,
-        filters=filters,
+        given=given,
         timeout_ms=request.app.state.settings.db_export_timeout_ms,
     )
     return file_response(request, body, fmt, f"crsv-{dataset}.{fmt}", etag)
