@@ -133,7 +133,8 @@ def list_page(
 
     after = decode_cursor(page.cursor, sort) if page.cursor else None
     if ranked is not None:
-        statement = ranked.page(filtered, sort, ("_sort0", "_sort1"), after, page.limit + 1)
+        labels = ("_sort0", "_sort1")
+        statement = ranked.page(spec.select, conditions, sort, labels, after, page.limit + 1)
     else:
         sort_columns: list[ColumnElement[Any]] = [
             key.expression.label(f"_sort{i}") for i, key in enumerate(sort.keys)
