@@ -135,7 +135,7 @@ def test_a_read_hops_to_a_worker_thread_once_for_its_route_and_session(
         hops.clear()
         full = client.get("/v1/activities?mission=monusco&objective=2&limit=2&bom=1")
         assert full.json()["total"] == 4
-        assert hops == ["_run_sync_endpoint", "_commit_or_roll_back"]
+        assert hops == ["_run_sync_endpoint", "end_transaction"]
 
         hops.clear()
         unknown_key = "Bearer crsv_hopcount_" + "b" * 43

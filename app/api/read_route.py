@@ -45,8 +45,8 @@ from app.api.negotiation import (
     map_list_representation,
     preferred,
 )
-from app.api.session import get_session
-from app.api.strict_query import known_query_parameters
+from app.api.session import end_transaction, get_session
+from app.api.strict_query import known_query_parameters, query_aliases
 from app.api.v1.params import no_nul_bytes
 
 HANDLED_ROUTER_DEPENDENCIES: frozenset[Callable[..., Any]] = frozenset(
@@ -153,14 +153,11 @@ class _Plan:
         session = request.app.state.sessionmaker()
         try:
             response = self.endpoint(**arguments, **{self.session: session})
-            if session.in_transaction():
-                session.commit()
-            return response
         except BaseException:
-            session.rollback()
+            end_transaction(session, commit=False)
             raise
-        finally:
-            session.close()
+        end_transaction(session, commit=True)
+        return response
 
     def _run_overridden(
         self, override: Callable[[], Generator[Session, None, None]], arguments: dict[str, Any]
@@ -188,15 +185,7 @@ def _plain_override(overrides: dict[Any, Any]) -> bool:
 def _query_names(dependant: Dependant) -> set[str]:
     """The query parameters the route itself reads (a query model's fields one by one); a
     parameter of a dependency (`bom`) is not among them, so it takes the full path."""
-    names: set[str] = set()
-    for field in dependant.query_params:
-        model = field.field_info.annotation
-        fields = getattr(model, "model_fields", None)
-        if fields is not None:
-            names |= {info.alias or name for name, info in fields.items()}
-        else:
-            names.add(field.alias)
-    return names
+    return {alias for field in dependant.query_params for alias in query_aliases(field)}
 
 
 class ReadRoute(APIRoute):

@@ -66,12 +66,13 @@ async def _end(session: Session, *, commit: bool, position: bool = False) -> str
         session.close()  # never connected: nothing to send
         return None
     with CancelScope(shield=True):  # a cancelled request still hands its connection back
-        ended = await run_in_threadpool(_commit_or_roll_back, session, commit, position)
+        ended = await run_in_threadpool(end_transaction, session, commit, position)
     return ended
 
 
-def _commit_or_roll_back(session: Session, commit: bool, position: bool = False) -> str | None:
-    """End the transaction; after a commit, with `position`, the WAL position it reached."""
+def end_transaction(session: Session, commit: bool, position: bool = False) -> str | None:
+    """End the transaction and close the session (here and in app/api/read_route.py); after a
+    commit, with `position`, the WAL position it reached."""
     try:
         if commit:
             session.commit()

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from app.errors import InvalidParameters, Problem, parameter_error
 
 
-def _aliases(field: ModelField) -> set[str]:
+def query_aliases(field: ModelField) -> set[str]:
     """A parameter's name, or each field's of a query-parameter model (`Annotated[Model,
     Query()]`, which FastAPI reads field by field from the query string)."""
     model = field.field_info.annotation
@@ -25,7 +25,7 @@ def _aliases(field: ModelField) -> set[str]:
 
 
 def _query_names(dependant: Dependant) -> set[str]:
-    names = {alias for field in dependant.query_params for alias in _aliases(field)}
+    names = {alias for field in dependant.query_params for alias in query_aliases(field)}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
