@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 
 from app.seeding.reader import SeedSet
 from app.seeding.schemas import ActivitySeed, FigureSeed, StorySeed
@@ -193,19 +194,25 @@ def test_every_bad_filter_is_named_at_once(client: TestClient) -> None:
     assert [error["name"] for error in body["errors"]] == ["mission", "country", "type"]
 
 
-def test_filter_codes_are_resolved_in_one_query(client: TestClient, engine: Engine) -> None:
+def test_filter_codes_are_resolved_in_one_query(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every statement the driver runs, the precompiled ones included (they bypass
+    SQLAlchemy's execution events): one look-up for all four filters, as a prepared
+    statement binding each filter's values whole."""
     statements: list[str] = []
+    execute = psycopg.Cursor.execute
 
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+    def record(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get("/v1/figures?mission=monusco&objective=1&metric=trainees&year=2023")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    monkeypatch.setattr(psycopg.Cursor, "execute", record)
+    response = client.get("/v1/figures?mission=monusco&objective=1&metric=trainees&year=2023")
+    monkeypatch.undo()
     assert response.status_code == 200
     assert response.json()["total"] == 2  # story 7's (the cover's 40 women: no objective)
     lookups = [s for s in statements if "FROM mission" in s or "FROM metric" in s]
     assert len(lookups) == 1
+    assert lookups[0].count("= ANY (") == 4
     assert lookups[0].count("UNION ALL") == 3

@@ -16,6 +16,7 @@ from app.models import Mission, Story
 from app.queries import details, figures, reference
 from app.queries.bound import bound_values
 from app.queries.datasets import described, resolve_selection
+from app.queries.filters import lookup_statement
 from app.queries.listing import PageRequest, list_all, list_page
 from app.queries.pages import PageShape, _statements, json_page
 
@@ -43,7 +44,7 @@ def test_every_page_equals_the_page_built_statement_by_statement(
     request, pages = PageRequest(limit=3, sort=sort), 0
     while True:
         built = list_page(db, declared.spec, selection.conditions, request, selection.q, total)
-        compiled = json_page(db, dataset, selection, request)
+        compiled = json_page(db, dataset, selection.values, request)
         assert compiled.body() == built.body()
         pages += 1
         if built.next_cursor is None:
@@ -74,6 +75,25 @@ def test_the_records_compiled_at_import_are_what_sqlalchemy_compiles() -> None:
     for precompiled in statements:
         assert isinstance(precompiled, Precompiled)
         assert precompiled.sql == str(precompiled.statement.compile(dialect=DIALECT))
+
+
+def test_the_filter_lookups_are_what_sqlalchemy_compiles_and_find_each_id(db: Session) -> None:
+    """The look-up of every filter at once (app/queries/filters.py), with each value bound
+    whole: an objective by its number, an unknown code left out."""
+    lookup = lookup_statement(("mission", "objective", "metric"))
+    assert lookup.sql == str(lookup.statement.compile(dialect=DIALECT))
+    found = lookup.rows(
+        db, {"mission": ["MONUSCO", "UNMISS", "NOPE"], "objective": [2], "metric": ["trainees"]}
+    )
+    names = sorted((name, value) for name, value, _ in found)
+    assert names == [
+        ("metric", "trainees"),
+        ("mission", "MONUSCO"),
+        ("mission", "UNMISS"),
+        ("objective", "2"),
+    ]
+    monusco = db.scalar(select(Mission.id).where(Mission.code == "MONUSCO"))
+    assert ("mission", "MONUSCO", monusco) in found
 
 
 def test_a_statement_with_expanding_parameters_is_refused() -> None:

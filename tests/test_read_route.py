@@ -10,7 +10,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from app.api import v1
+from app.api import read_route, v1
 from app.api.read_route import HANDLED_ROUTER_DEPENDENCIES, ReadRoute, _Plan
 from app.api.v1 import reads, stats, writes
 
@@ -178,6 +178,36 @@ def test_head_answers_as_the_full_path_without_a_body(
     fast, full = _both(client, monkeypatch, "HEAD", "/v1/figures?mission=monusco", {})
     assert fast == full and fast[0] == 200 and fast[2] == b""
     assert short_paths == ["/v1/figures"]
+
+
+def test_a_query_strings_validation_is_kept_and_a_refused_one_stays_refused(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, short_paths: list[str]
+) -> None:
+    """The short path keeps what it validated by query string, at most VALIDATED_KEPT of
+    them; a query string it refused keeps taking the full path (and its 422)."""
+    figures = next(
+        route
+        for route in reads.router.routes
+        if isinstance(route, ReadRoute) and route.path == "/figures"
+    )
+    assert figures.plan is not None
+    monkeypatch.setattr(read_route, "VALIDATED_KEPT", 3)
+    figures.plan.validated.clear()
+    url = "/v1/figures?mission=monusco&limit=2"
+    first, again = client.get(url), client.get(url)
+    assert short_paths == ["/v1/figures", "/v1/figures"]
+    assert first.status_code == 200 and first.content == again.content
+    assert figures.plan.validated[b"mission=monusco&limit=2"] is not None
+    short_paths.clear()
+    for _ in range(2):
+        refused = client.get("/v1/figures?limit=0")
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["name"] == "limit"
+    assert short_paths == [] and figures.plan.validated[b"limit=0"] is None
+    for limit in (1, 2, 3, 4):
+        page = client.get(f"/v1/figures?mission=unmiss&limit={limit}").json()
+        assert len(page["items"]) == limit
+        assert len(figures.plan.validated) <= 3
 
 
 def test_the_short_path_stands_for_exactly_the_v1_routers_dependencies() -> None:

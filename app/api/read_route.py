@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
@@ -32,6 +32,7 @@ from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -57,6 +58,9 @@ no NUL anywhere, no key needed nor sent, every parameter known and given a value
 
 JSON_PAGE = ListRepresentation(None)
 
+VALIDATED_KEPT = 1024
+"""Query strings whose validated parameters a route keeps (then it starts afresh)."""
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -73,6 +77,9 @@ class _Plan:
     request: str | None
     negotiated: tuple[str, dict[str, str | None]] | None
     """The list representation's parameter and what it offers, on a list route."""
+    validated: dict[bytes, dict[str, Any] | None] = field(default_factory=dict, compare=False)
+    """Query string -> its validated parameters (None: not plain), the last VALIDATED_KEPT
+    at most. Read and written on the event loop's thread only."""
 
     @classmethod
     def of(cls, route: APIRoute) -> _Plan | None:
@@ -115,13 +122,9 @@ class _Plan:
             return None
         if state.settings.require_read_key or "authorization" in request.headers:
             return None
-        given = request.query_params.multi_items()
-        names = {name for name, _ in given}
-        if len(names) != len(given) or not names <= self.accepted:
+        query = self._query_arguments(request.scope["query_string"])
+        if query is None:
             return None
-        for _, value in given:
-            if "\x00" in value or not value.replace(",", "").strip():
-                return None
         if any("\x00" in str(value) for value in request.path_params.values()):
             return None
         arguments: dict[str, Any] = {}
@@ -132,17 +135,35 @@ class _Plan:
             if media_type is None or offered[media_type] is not None:
                 return None  # a file, a GeoJSON page or a 406: the full path
             arguments[name] = JSON_PAGE
-        values, errors = request_params_to_args(self.query, request.query_params)
-        if errors:
-            return None
         found, errors = request_params_to_args(self.path, request.path_params)
         if errors:
             return None
-        arguments.update(values)
+        arguments.update(query)
         arguments.update(found)
         if self.request is not None:
             arguments[self.request] = request
         return arguments
+
+    def _query_arguments(self, query_string: bytes) -> dict[str, Any] | None:
+        """The query parameters of a plain request, validated; None when the query string is
+        not plain. Kept by query string: validation depends on nothing else, a dashboard asks
+        the same few questions over and over, and validating them was a tenth of a worker's
+        CPU on a figure page. The values are immutable (a query model is frozen)."""
+        if query_string in self.validated:
+            return self.validated[query_string]
+        params = QueryParams(query_string)
+        given = params.multi_items()
+        names = {name for name, _ in given}
+        plain = len(names) == len(given) and names <= self.accepted
+        plain = plain and all("\x00" not in v and v.replace(",", "").strip() for _, v in given)
+        values: dict[str, Any] | None = None
+        if plain:
+            values, errors = request_params_to_args(self.query, params)
+            values = None if errors else values
+        if len(self.validated) >= VALIDATED_KEPT:
+            self.validated.clear()
+        self.validated[query_string] = values
+        return values
 
     def run(self, request: Request, arguments: dict[str, Any]) -> Response:
         """The endpoint in its own session, ended as `get_session` ends one: committed when
@@ -185,7 +206,7 @@ def _plain_override(overrides: dict[Any, Any]) -> bool:
 def _query_names(dependant: Dependant) -> set[str]:
     """The query parameters the route itself reads (a query model's fields one by one); a
     parameter of a dependency (`bom`) is not among them, so it takes the full path."""
-    return {alias for field in dependant.query_params for alias in query_aliases(field)}
+    return {alias for param in dependant.query_params for alias in query_aliases(param)}
 
 
 class ReadRoute(APIRoute):
@@ -195,9 +216,11 @@ class ReadRoute(APIRoute):
     fast = True
     """Whether plain requests take the short path (tests turn it off to compare)."""
 
+    plan: _Plan | None = None
+
     def get_route_handler(self) -> Handler:
         full = super().get_route_handler()
-        plan = _Plan.of(self)
+        plan = self.plan = _Plan.of(self)
         if plan is None:
             return full
 

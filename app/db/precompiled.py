@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ DIALECT: Dialect = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 """The engine's dialect (postgresql+psycopg), for compiling outside a connection."""
 
 Row = tuple[Any, ...]
-RowProcessor = Callable[[Any], Any] | None
+RowProcessor = Callable[[Any], Any]
 
 
 class Precompiled:
@@ -49,9 +50,9 @@ class Precompiled:
             if bind.value is not None and not bind.required
         }
         self._types = [column.type for column in compiled._result_columns]
-        self._processors: list[RowProcessor] | None = None
-        """Each column's conversion (e.g. text to enum), known once the server has said
-        what each column's type is: at the first run."""
+        self._processors: list[tuple[int, RowProcessor]] | None = None
+        """The columns that need a conversion (e.g. text to enum), by position, with it:
+        known once the server has said what each column's type is, at the first run."""
 
     def rows(self, session: Session, parameters: Mapping[str, Any] | None = None) -> list[Row]:
         """All rows, as tuples in the statement's column order."""
@@ -60,23 +61,32 @@ class Precompiled:
             cursor.execute(
                 self.sql, {**self._defaults, **(parameters or {})}, prepare=_prepare(cursor)
             )
-            if cursor.description is None:  # SET and the like
+            result = cursor.pgresult
+            if result is None or result.status != pq.ExecStatus.TUPLES_OK:  # SET and the like
                 return []
+            # (not `cursor.description`, which builds a column object per column each time)
             rows: list[Row] = cursor.fetchall()
             if self._processors is None:
                 self._processors = [
-                    type_._cached_result_processor(DIALECT, column.type_code)
-                    for type_, column in zip(self._types, cursor.description, strict=True)
+                    (i, processor)
+                    for i, (type_, column) in enumerate(
+                        zip(self._types, cursor.description or (), strict=True)
+                    )
+                    if (processor := type_._cached_result_processor(DIALECT, column.type_code))
+                    is not None
                 ]
         finally:
             cursor.close()
-        processors = self._processors
-        if any(p is not None for p in processors):
-            rows = [
-                tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
-                for row in rows
-            ]
+        if self._processors:
+            rows = [self._processed(row) for row in rows]
         return rows
+
+    def _processed(self, row: Row) -> Row:
+        """The row with its few converted columns converted (a figure has 2 of 33)."""
+        values = list(row)
+        for i, processor in self._processors or ():
+            values[i] = processor(values[i])
+        return tuple(values)
 
     def scalar(self, session: Session, parameters: Mapping[str, Any] | None = None) -> Any:
         rows = self.rows(session, parameters)

@@ -60,10 +60,10 @@ def shaped(selection: Selection) -> bool:
     return selection.values is not None and not selection.q
 
 
-def json_page(session: Session, dataset: str, selection: Selection, request: PageRequest) -> Page:
-    """One page of `dataset` for a resolved `selection` (see `shaped`)."""
-    assert shaped(selection)
-    names, values = bound_values(selection.values)
+def json_page(session: Session, dataset: str, resolved: Any, request: PageRequest) -> Page:
+    """One page of `dataset` for its `resolved` filters (`Criteria.bound`, or the `values` of
+    a selection that is `shaped`)."""
+    names, values = bound_values(resolved)
     statements = _statements(PageShape(dataset, names, request.sort, None))
     sort = statements.sort
     if request.cursor:

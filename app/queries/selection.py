@@ -98,8 +98,13 @@ class Filters(Generic[F]):
     def names(self) -> list[str]:
         return [field_.name for field_ in fields(self.fields)]  # type: ignore[arg-type]
 
+    def resolved(self, resolve: FilterResolver, raw: Raw) -> F:
+        """The filters with codes turned into ids and vocabularies checked; bad values are
+        collected in `resolve`."""
+        return _resolved(resolve, raw, self.fields)
+
     def where(self, resolve: FilterResolver, raw: Raw) -> Selection:
-        resolved = _resolved(resolve, raw, self.fields)
+        resolved = self.resolved(resolve, raw)
         selection = self.conditions(resolved)
         return replace(selection, values=resolved) if self.bindable else selection
 

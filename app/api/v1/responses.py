@@ -61,13 +61,15 @@ def list_response(
     `facets` adds counts per value of those filters to the page (a file holds rows only,
     but the names are checked all the same)."""
     faceted = parse_facets(criteria.dataset, facets)
-    selection = criteria.resolve(session)
     fmt = representation.fmt
+    if fmt is None and not faceted and (resolved := criteria.bound(session)) is not None:
+        return page_response(request, json_page(session, criteria.dataset, resolved, page))
+    selection = criteria.resolve(session)
     if fmt is not None and fmt != "geojson":
         return export_response(request, criteria.dataset, selection, fmt, bom=representation.bom)
     declared = described(criteria.dataset)
     if fmt is None and shaped(selection):
-        found = json_page(session, criteria.dataset, selection, page)
+        found = json_page(session, criteria.dataset, selection.values, page)
     else:
         total = declared.total(selection)
         spec = declared.geo_spec if fmt == "geojson" else declared.spec
