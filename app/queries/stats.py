@@ -50,6 +50,7 @@ from app.queries.grouping import Grouping, GroupKey
 from app.queries.keyset import Expression
 from app.queries.listing import AnySelect
 from app.queries.selection import Selection
+from app.queries.versions import PerVersion
 
 ROLLUP_FROM = (
     select(figure_rollup)
@@ -423,7 +424,16 @@ one statement that reads each rollup once."""
 
 def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
     """Per mission and per objective: counts of stories, activities and figures, and
-    headlines, all read from the rollups, in three statements at any size."""
+    headlines; read from the rollups once per version of the data (`PerVersion`).
+
+    Reading them takes about 30 ms at 1,000,000 figures (two passes over the rollups), the
+    same at every request although the answer only changes with a write."""
+    answer: dict[str, list[dict[str, Any]]] = _OVERVIEWS(session)
+    return answer
+
+
+def _overview(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """`overview`, read from the rollups in three statements at any size."""
     headlines = _headlines(session)
     found: dict[str, list[dict[str, Any]]] = {"missions": [], "objectives": []}
     for row in session.execute(OVERVIEW_COUNTS).mappings():
@@ -443,6 +453,9 @@ def overview(session: Session) -> dict[str, list[dict[str, Any]]]:
             }
         )
     return found
+
+
+_OVERVIEWS = PerVersion(_overview)
 
 
 HEADLINE_MEASURES = (
