@@ -29,7 +29,7 @@ from typing import Any
 
 import psutil
 
-from bench.run import OUT, Server, free_port
+from bench.run import OUT, Server, free_port, uvicorn_command
 
 BENCH_DATABASE = (
     "postgresql+psycopg://postgres@/crsv_bench_1000000?host=/work/main/bench/.data/postgres"
@@ -172,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve == "crsv":
         server = CrsvServe(free_port(), args.workers, env)
     else:
-        server = Server(
-            "memory-api", "app.main:create_app", free_port(), args.workers, env, factory=True
-        )
+        port = free_port()
+        command = uvicorn_command("app.main:create_app", port, args.workers, factory=True)
+        server = Server("memory-api", command, port, env)
     try:
         server.wait_ready("/healthz")
         while len(server.workers()) < args.workers:

@@ -177,10 +177,8 @@ def equivalents(database: str, q: str) -> dict[str, dict[str, str]]:
     return {
         "figures by metric+mission, first page": {"filtered table page": first},
         "figures by metric+mission, deep page": {"filtered table page after _next": first},
-        "figures full-text search": {
-            "_search (table order, not ranked)": search,
-            "custom SQL ordered by rank": f"/{database}.json?{ranked}",
-        },
+        "figures full-text search": {"custom SQL ordered by rank": f"/{database}.json?{ranked}"},
+        "figures full-text search, list order": {"_search (table order, not ranked)": search},
         "stats group_by=mission,metric": {
             "facets mission and metric": f"{table}?_facet=mission&_facet=metric&_size=0"
             "&_shape=objects"

@@ -254,8 +254,10 @@ def _datasette(results: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "Datasette's `_search` filters the table by the FTS match and keeps the table order "
-        "(it does not rank); ranking needs custom SQL ordered by FTS5's `rank`, measured as a "
-        "second request. Its facets count each column apart (missions, then metrics), where "
+        "(it does not rank): it is measured against the API's search in its list order "
+        "(`q` with `sort=position`), which answers the very figures. Ranking needs custom SQL "
+        "ordered by FTS5's `rank`, measured against the API's ranked search (`q` alone). "
+        "Its facets count each column apart (missions, then metrics), where "
         "the API's `group_by=mission,metric` counts and sums every pair: the closest request "
         "Datasette has, and less work. Both Datasette search requests count every match; "
         'the API\'s search counts up to 1,001 and then answers `"total": 1000, '

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Engine, delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from app.models import Activity, Figure, Metric, Mission, Objective, Story, story_mission
@@ -16,6 +16,7 @@ from app.queries import counts, stats
 from app.queries.datasets import described, resolve_selection
 from app.queries.listing import PageRequest, list_page
 from app.queries.selection import Selection
+from bench.synth.synthesize import synthesize
 from tests.writing import BODIES, with_etag, write_key_headers
 
 # rows of the rollup that a fresh GROUP BY does not give, and the other way round
@@ -358,6 +359,40 @@ def test_stats_from_the_rollup_equal_stats_from_the_figures(
     from_figures = stats.figure_stats(db, replace(selection, rollup=None), group_by)
     assert from_rollup == from_figures
     assert from_rollup  # the comparison is about real groups
+
+
+def test_stats_over_sixteen_editions_summed_over_the_years_equal_stats_from_the_figures(
+    scratch_engine: Engine,
+) -> None:
+    """Without `year` among the groups, the figure rollup is first summed over the edition
+    years (app/queries/grouping.py): the same answers as the figures give, over the
+    benchmark's sixteen synthetic editions; with `year`, or a year filter, the same too."""
+    synthesize(scratch_engine, 600)
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    cases: list[tuple[list[str], dict[str, str], bool]] = [
+        (["mission", "metric"], {}, True),
+        (["objective"], {"mission": "MONUSCO,MINUSCA"}, True),
+        (["mission"], {"year": "2016,2023", "qualifier": "at_least,exact"}, True),
+        (["year", "mission"], {}, False),
+        ([], {"metric": "trainees"}, True),
+    ]
+    event.listen(scratch_engine, "before_cursor_execute", record)
+    try:
+        with Session(scratch_engine) as session:
+            for group_by, raw, folded in cases:
+                selection = resolve_selection(session, "figures", raw)
+                statements.clear()
+                from_rollup = stats.figure_stats(session, selection, group_by)
+                assert any("AS summed" in s for s in statements) is folded, group_by
+                rows = replace(selection, rollup=None)
+                assert from_rollup == stats.figure_stats(session, rows, group_by), group_by
+                assert from_rollup[1] and sum(g["figures"] for g in from_rollup[1]) > 0
+    finally:
+        event.remove(scratch_engine, "before_cursor_execute", record)
 
 
 def _story_counts_agree(db: Session) -> None:

@@ -10,8 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause
+from sqlalchemy import BigInteger, Column, ColumnElement, FromClause, cast, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import iterate
 
 from app.errors import InvalidParameters, parameter_error
 from app.queries.keyset import Expression
@@ -46,6 +48,11 @@ class Grouping:
     """Rows in a group (DISTINCT where a join can repeat a row)."""
     rollup_from: AnySelect | None = None
     rollup_count: ColumnElement[Any] | None = None
+    rollup_folded: Column[Any] | None = None
+    """A rollup column summed away first when no asked key reads it (the edition year): the
+    groups then join and measure a fraction of the rollup's rows."""
+    rollup_sums: tuple[str, ...] = ()
+    """The rollup's additive columns, summed when `rollup_folded` is."""
 
     def uses_rollup(self, selection: Selection, names: Sequence[str]) -> bool:
         return (
@@ -97,8 +104,15 @@ class Grouping:
             expression = key.rollup if from_rollup else key.expression
             assert expression is not None
             keys.append(expression.label(name))
-        chosen = rollup_measures if from_rollup else measures
+        chosen = list((rollup_measures if from_rollup else measures) or [])
         base = self.base(selection, names, session)
+        folded = self._folded(selection, names, keys) if from_rollup else None
+        if folded is not None:  # the same statement over the rollup summed over a column
+            assert self.rollup_from is not None
+            base = folded.traverse(self.rollup_from)
+            keys = [folded.traverse(key) for key in keys]
+            chosen = [folded.traverse(measure) for measure in chosen]
+            counted = folded.traverse(counted)
         statement = base.with_only_columns(*keys, *(chosen or [counted.label(self.count_name)]))
         if exclude is not None and not from_rollup:
             expressions = [self.keys[name].expression for name in names]
@@ -109,6 +123,37 @@ class Grouping:
             )  # no phantom all-null group when nothing matched
         )
         return [dict(row) for row in session.execute(statement).mappings()]
+
+    def _folded(
+        self, selection: Selection, names: Sequence[str], keys: Sequence[ColumnElement[Any]]
+    ) -> ClauseAdapter | None:
+        """What moves a rollup statement onto the selection's rollup rows summed over
+        `rollup_folded`, when no key reads that column; None otherwise. The rollup keeps one
+        row per edition year and group, so at 16 editions this is a sixteenth of the rows to
+        join to the names and to measure (the grouping by codes was most of a grouped stat)."""
+        fold = self.rollup_folded
+        if fold is None or any(part is fold for key in keys for part in iterate(key)):
+            return None
+        if any(self.keys[name].rollup_joins for name in names):
+            return None
+        table = fold.table
+        kept = [c for c in table.c if c is not fold and c.name not in self.rollup_sums]
+        summed = (
+            select(
+                *kept,
+                *(cast(func.sum(table.c[n]), BigInteger).label(n) for n in self.rollup_sums),
+            )
+            .where(*(selection.rollup or ()))
+            .group_by(*kept)
+            .subquery("summed")
+        )
+        # every column of the rollup, by name (a sum is a new column of the same name); the
+        # names' tables (mission, metric, ...) stay as they are
+        return ClauseAdapter(
+            summed,
+            include_fn=lambda element: element is table or getattr(element, "table", None) is table,
+            adapt_on_names=True,
+        )
 
 
 def parse_group_by(text: str | None, allowed: Sequence[str]) -> list[str]:

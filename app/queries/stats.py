@@ -90,6 +90,19 @@ FIGURES = Grouping(
     func.count(Figure.id),
     ROLLUP_FROM,
     func.sum(figure_rollup.c.figures),
+    rollup_folded=figure_rollup.c.edition_year,
+    rollup_sums=(
+        "figures",
+        "value_sum",
+        "women_sum",
+        "women_count",
+        "men_sum",
+        "men_count",
+        "children_sum",
+        "children_count",
+        "with_breakdown",
+        "breakdown_base",
+    ),
 )
 """Figures grouped by any dimension (and by qualifier, for facets)."""
 
