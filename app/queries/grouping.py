@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ColumnElement, FromClause, cast, func, select
+from sqlalchemy import Column, ColumnElement, FromClause, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import iterate
@@ -141,7 +141,8 @@ class Grouping:
         summed = (
             select(
                 *kept,
-                *(cast(func.sum(table.c[n]), BigInteger).label(n) for n in self.rollup_sums),
+                # each sum keeps its column's type, as the statement's own sums expect
+                *(cast(func.sum(table.c[n]), table.c[n].type).label(n) for n in self.rollup_sums),
             )
             .where(*(selection.rollup or ()))
             .group_by(*kept)
