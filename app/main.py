@@ -25,6 +25,7 @@ from app.api.middleware import (
 from app.api.negotiation import VaryMiddleware
 from app.api.openapi import operation_id, problem_openapi
 from app.api.problems import register_problem_handlers
+from app.api.read_route import ShortPaths
 from app.auth.throttle import FailureThrottle
 from app.config import Settings, get_settings
 from app.db.engine import build_engine, build_sessionmaker
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1.router)
     app.include_router(v1.index.root_router)
     app.include_router(explore_router)  # HTML pages for people; not in the OpenAPI document
+    # plain reads found by their path, inside the exception layer, before FastAPI's router
+    # tries each route in turn (app/api/read_route.py); as Router(middleware=...) installs one
+    app.router.middleware_stack = ShortPaths(app.router.middleware_stack, v1.hot_read_routes())
     app.add_middleware(VaryMiddleware)
     if settings.database_replica_urls:
         app.add_middleware(ConsistencyTokenMiddleware)

@@ -3,6 +3,7 @@ they must answer exactly as the full path does, and everything else must take th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.api import read_route, v1
-from app.api.read_route import HANDLED_ROUTER_DEPENDENCIES, ReadRoute, _Plan
+from app.api.read_route import HANDLED_ROUTER_DEPENDENCIES, ReadRoute, ShortPaths, _Plan
 from app.api.v1 import reads, stats, writes
 
 LISTS = [
@@ -208,6 +209,24 @@ def test_a_query_strings_validation_is_kept_and_a_refused_one_stays_refused(
         page = client.get(f"/v1/figures?mission=unmiss&limit={limit}").json()
         assert len(page["items"]) == limit
         assert len(figures.plan.validated) <= 3
+
+
+def test_every_read_route_is_found_by_its_path_and_nothing_else_is() -> None:
+    """ShortPaths finds each planned read route of /v1 by its full path, a parameter filled
+    in as the route's own pattern reads it; the paths of other routes are left to the
+    router."""
+    routes = list(v1.hot_read_routes())
+    short = ShortPaths(lambda scope, receive, send: None, iter(routes))  # type: ignore[arg-type, return-value]
+    planned = [(path, route) for path, route in routes if route.plan is not None]
+    assert len(planned) >= 26
+    for path, route in planned:
+        concrete = re.sub(r"\{(\w+)\}", "12", path)
+        found = short._find(concrete)
+        assert found is not None and found[0] is route.plan, path
+        if "{" in path:
+            assert list(found[1].values()) == ["12"] or list(found[1].values()) == [12], path
+    for elsewhere in ("/v1", "/v1/exports/figures.csv", "/v1/audit", "/v1/figures/", "/healthz"):
+        assert short._find(elsewhere) is None, elsewhere
 
 
 def test_the_short_path_stands_for_exactly_the_v1_routers_dependencies() -> None:

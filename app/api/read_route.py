@@ -1,14 +1,17 @@
-"""Plain GET requests of the hot read routes, answered without FastAPI's dependency solving.
+"""Plain GET requests of the hot read routes, answered without FastAPI's routing and
+dependency solving.
 
-Per request, FastAPI walks each route's dependency tree (the router's checks, the session,
+Per request, FastAPI tries each route in turn (three times over for a route of a router
+included in another), walks the route's dependency tree (the router's checks, the session,
 content negotiation, every query parameter), keeps its results in an exit stack, and ends
 the session in a second hop to the thread pool. On a figure page at 1,000,000 figures that
-was about a third of a worker's CPU (bench/RESULTS.md), for a request whose answer is settled
-by a few lookups. A `ReadRoute` answers a *plain* request itself: a GET without credentials,
-whose `Accept` chooses JSON and whose query string holds each accepted parameter once, with a
-value. The query parameters are validated by FastAPI's own `request_params_to_args`, on the
-route's own fields, so they mean exactly what they mean on the full path; the route runs with
-its session, committed and closed, in one thread hop.
+was about half of a worker's CPU (bench/RESULTS.md), for a request whose answer is settled
+by a few lookups. `ShortPaths` finds the `ReadRoute` of a request by its path and answers a
+*plain* request with the route's plan: a GET without credentials, whose `Accept` chooses
+JSON and whose query string holds each accepted parameter once, with a value. The query
+parameters are validated by FastAPI's own `request_params_to_args`, on the route's own
+fields, so they mean exactly what they mean on the full path; the route runs with its
+session, committed and closed, in one thread hop.
 
 Anything else takes FastAPI's full path, unchanged: a repeated or unknown parameter, an
 empty value, an invalid value (so every 422 is FastAPI's own), a NUL, another representation
@@ -23,18 +26,24 @@ another test compares both paths' answers, byte for byte, over the routes' reque
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Coroutine, Generator
+import re
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.auth import read_gate
 from app.api.negotiation import (
@@ -60,8 +69,6 @@ JSON_PAGE = ListRepresentation(None)
 
 VALIDATED_KEPT = 1024
 """Query strings whose validated parameters a route keeps (then it starts afresh)."""
-
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 @dataclass(frozen=True)
@@ -210,24 +217,75 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 class ReadRoute(APIRoute):
-    """An API route whose plain GET requests skip FastAPI's dependency solving (see the
-    module); every other request goes FastAPI's way."""
+    """An API route whose plain GET requests skip FastAPI's routing and dependency solving:
+    `ShortPaths` finds them by path and answers them with the route's `plan`; every other
+    request reaches the route through FastAPI's router and is answered FastAPI's way."""
 
     fast = True
     """Whether plain requests take the short path (tests turn it off to compare)."""
 
-    plan: _Plan | None = None
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        self.plan: _Plan | None = _Plan.of(self)
+        """How a plain request is answered; None for a route whose dependencies are not all
+        understood here (it has no short path)."""
 
-    def get_route_handler(self) -> Handler:
-        full = super().get_route_handler()
-        plan = self.plan = _Plan.of(self)
-        if plan is None:
-            return full
 
-        async def handler(request: Request) -> Response:
-            arguments = plan.arguments(request) if ReadRoute.fast else None
-            if arguments is None:
-                return await full(request)
-            return await run_in_threadpool(plan.run, request, arguments)
+class ShortPaths:
+    """Plain requests of the read routes, found by their path before FastAPI's router runs.
 
-        return handler
+    FastAPI finds a route by trying each in turn, and a route of an included router is
+    matched once more at each level to be handled (a list of /v1 is tried three times over
+    the routes before it), with bookkeeping at every try: about a tenth of a figure page's
+    worker CPU. Here a path is looked up among the read routes' own paths (a dict for those
+    without a parameter, the route's own pattern for the others), and a plain request is
+    answered as its `ReadRoute` answers it. Every other request, and any path not found, goes
+    to the router unchanged. Installed inside the exception layer (as Starlette's
+    `Router(middleware=...)` installs one), so an error raised here is answered by the same
+    handlers.
+    """
+
+    def __init__(self, app: ASGIApp, routes: Iterator[tuple[str, ReadRoute]]) -> None:
+        self.app = app
+        self.static: dict[str, _Plan] = {}
+        self.patterned: list[tuple[re.Pattern[str], dict[str, Convertor[Any]], _Plan]] = []
+        for path, route in routes:
+            if route.plan is None:
+                continue
+            regex, _, convertors = compile_path(path)
+            if convertors:
+                self.patterned.append((regex, convertors, route.plan))
+            else:
+                self.static[path] = route.plan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and ReadRoute.fast:
+            found = self._find(get_route_path(scope))
+            if found is not None:
+                plan, params = found
+                scope["path_params"] = params
+                request = Request(scope, receive, send)
+                arguments = plan.arguments(request)
+                if arguments is not None:
+                    response = await run_in_threadpool(plan.run, request, arguments)
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    def _find(self, path: str) -> tuple[_Plan, dict[str, Any]] | None:
+        plan = self.static.get(path)
+        if plan is not None:
+            return plan, {}
+        for regex, convertors, patterned in self.patterned:
+            match = regex.match(path)
+            if match:
+                params = {k: convertors[k].convert(v) for k, v in match.groupdict().items()}
+                return patterned, params
+        return None
+
+
+def read_routes(router: APIRouter, prefix: str = "") -> Iterator[tuple[str, ReadRoute]]:
+    """Each `ReadRoute` under `router` with its full path (its routers' prefixes before it)."""
+    for route in router.routes:
+        if isinstance(route, ReadRoute):
+            yield prefix + route.path, route
