@@ -356,6 +356,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"{'n/a' if row['ratio'] is None else format(row['ratio'], '.0%')} |"
         )
     lines.append("")
+    if any(row["endpoint"] == OVERVIEW for row in results["runs"]):
+        lines += [
+            "The API answers the overview from the answer it keeps for the version of the data "
+            "(README, *How the hot read path is built*); the floor replays the statements of "
+            "the first request, which read it from the rollups, so its overview is what "
+            "reading it costs.",
+            "",
+        ]
     lines += _cpu_table(results["runs"])
     if results.get("exports"):
         c = results["copy"]
