@@ -209,6 +209,10 @@ def test_a_query_strings_validation_is_kept_and_a_refused_one_stays_refused(
         page = client.get(f"/v1/figures?mission=unmiss&limit={limit}").json()
         assert len(page["items"]) == limit
         assert len(figures.plan.validated) <= 3
+    long = "/v1/figures?mission=" + ",".join(["unmiss"] * 80)  # 559 bytes: answered, not kept
+    figures.plan.validated.clear()
+    assert client.get(long).status_code == 200
+    assert figures.plan.validated == {}
 
 
 def test_every_read_route_is_found_by_its_path_and_nothing_else_is() -> None:

@@ -67,8 +67,11 @@ no NUL anywhere, no key needed nor sent, every parameter known and given a value
 
 JSON_PAGE = ListRepresentation(None)
 
-VALIDATED_KEPT = 1024
+VALIDATED_KEPT = 256
 """Query strings whose validated parameters a route keeps (then it starts afresh)."""
+KEPT_QUERY_BYTES = 512
+"""A longer query string is validated every time and never kept, so that what the routes
+keep stays small (at most VALIDATED_KEPT of these per route, whatever a client sends)."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,8 @@ class _Plan:
     negotiated: tuple[str, dict[str, str | None]] | None
     """The list representation's parameter and what it offers, on a list route."""
     validated: dict[bytes, dict[str, Any] | None] = field(default_factory=dict, compare=False)
-    """Query string -> its validated parameters (None: not plain), the last VALIDATED_KEPT
-    at most. Read and written on the event loop's thread only."""
+    """Query string (of at most KEPT_QUERY_BYTES) -> its validated parameters (None: not
+    plain), VALIDATED_KEPT at most. Read and written on the event loop's thread only."""
 
     @classmethod
     def of(cls, route: APIRoute) -> _Plan | None:
@@ -167,9 +170,10 @@ class _Plan:
         if plain:
             values, errors = request_params_to_args(self.query, params)
             values = None if errors else values
-        if len(self.validated) >= VALIDATED_KEPT:
-            self.validated.clear()
-        self.validated[query_string] = values
+        if len(query_string) <= KEPT_QUERY_BYTES:
+            if len(self.validated) >= VALIDATED_KEPT:
+                self.validated.clear()
+            self.validated[query_string] = values
         return values
 
     def run(self, request: Request, arguments: dict[str, Any]) -> Response:
