@@ -162,6 +162,10 @@ def render(path: str = "bench/out/results.json", out: str = "bench/RESULTS.md") 
     Path(out).write_text(markdown(results))
 
 
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
 def _cpu_table(runs: list[dict[str, Any]]) -> list[str]:
     """CPU per request at 10 connections: where each side's time goes."""
     rows = [r for r in runs if r["connections"] == 10 and "cpu_ms_per_request" in r["api"]]
@@ -172,18 +176,23 @@ def _cpu_table(runs: list[dict[str, Any]]) -> list[str]:
         "",
         "CPU seconds (user + system) the server's workers and PostgreSQL's processes spent "
         "during each run, divided by the requests answered. The workers' figure is what the "
-        "framework, the ORM and the shaping of items cost beside the floor's bare driver calls.",
+        "framework, the ORM and the shaping of items cost beside the floor's bare driver calls. "
+        "The busiest worker's share is its part of its server's worker CPU in that run: 50% is "
+        "an even split of the run's connections between the two workers; near 100%, one worker "
+        "served most of the run, and its rate was then capped near one core's.",
         "",
         "| endpoint | API workers ms | floor workers ms | PostgreSQL ms (API) "
-        "| PostgreSQL ms (floor) |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| PostgreSQL ms (floor) | busiest API worker | busiest floor worker |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         a, f = row["api"], row.get("floor") or {}
         lines.append(
             f"| {row['endpoint']} | {_ms(a['cpu_ms_per_request'])} "
             f"| {_ms(f.get('cpu_ms_per_request'))} | {_ms(a['postgres_cpu_ms_per_request'])} "
-            f"| {_ms(f.get('postgres_cpu_ms_per_request'))} |"
+            f"| {_ms(f.get('postgres_cpu_ms_per_request'))} "
+            f"| {_share(a.get('busiest_worker_share'))} "
+            f"| {_share(f.get('busiest_worker_share'))} |"
         )
     return [*lines, ""]
 

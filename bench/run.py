@@ -196,9 +196,15 @@ class CpuMeter:
             for then, current in zip(self.before, after, strict=True)
         ]
         per = [round(seconds * 1000 / requests, 2) if requests else None for seconds in spent]
+        workers = [now - self.before[0].get(pid, 0.0) for pid, now in after[0].items()]
         return {
             "cpu_ms_per_request": per[0],
             "postgres_cpu_ms_per_request": per[1] if self.postmaster else None,
+            # how evenly the run's connections fell on the workers (0.5 of two: evenly); one
+            # worker serving most of them caps the run near one core's rate
+            "busiest_worker_share": round(max(workers) / sum(workers), 2)
+            if len(workers) > 1 and sum(workers) > 0
+            else None,
         }
 
 
