@@ -65,6 +65,20 @@ def _period(axis: str) -> GroupKey:
     return GroupKey(TIME_AXES[axis].key(effective_start, effective_end, effective_precision))
 
 
+ROLLUP_SUMS = (
+    "figures",
+    "value_sum",
+    "women_sum",
+    "women_count",
+    "men_sum",
+    "men_count",
+    "children_sum",
+    "children_count",
+    "with_breakdown",
+    "breakdown_base",
+)
+"""The figure rollup's additive columns: what a coarser grouping of its rows sums."""
+
 FIGURE_UNIT = func.coalesce(Figure.unit, Metric.unit)
 """What one unit of a figure's value is: its own unit, else its metric's."""
 ROLLUP_UNIT = func.coalesce(figure_rollup.c.unit, Metric.unit)
@@ -91,18 +105,7 @@ FIGURES = Grouping(
     ROLLUP_FROM,
     func.sum(figure_rollup.c.figures),
     rollup_folded=figure_rollup.c.edition_year,
-    rollup_sums=(
-        "figures",
-        "value_sum",
-        "women_sum",
-        "women_count",
-        "men_sum",
-        "men_count",
-        "children_sum",
-        "children_count",
-        "with_breakdown",
-        "breakdown_base",
-    ),
+    rollup_sums=ROLLUP_SUMS,
 )
 """Figures grouped by any dimension (and by qualifier, for facets)."""
 
@@ -499,22 +502,10 @@ _HEADLINE_KEYS = (
     _r.qualifier,
 )
 _HEADLINE_NAMES = ("mission_id", "objective_id", "metric_id", "unit", "is_part", "qualifier")
-_HEADLINE_SUMS = (
-    "figures",
-    "value_sum",
-    "women_sum",
-    "women_count",
-    "men_sum",
-    "men_count",
-    "children_sum",
-    "children_count",
-    "with_breakdown",
-    "breakdown_base",
-)
 _headline_rows = (
     select(
         *(key.label(name) for key, name in zip(_HEADLINE_KEYS, _HEADLINE_NAMES, strict=True)),
-        *(cast(func.sum(_r[name]), BigInteger).label(name) for name in _HEADLINE_SUMS),
+        *(cast(func.sum(_r[name]), BigInteger).label(name) for name in ROLLUP_SUMS),
     )
     .select_from(figure_rollup)
     .join(Metric, Metric.id == _r.metric_id)
