@@ -79,8 +79,9 @@ class PerVersion:
     the version read before and after computing it is the same settled version, so that no
     write can have committed in between (each statement of a request sees the data of its
     own moment); otherwise it is answered, and not kept. Each request gets its own copy
-    (decoded from the kept bytes), so no caller can change another's. The few versions kept
-    cover a replica that lags behind the primary.
+    (decoded from the kept bytes), so no caller can change another's. The last KEPT versions
+    are kept (of the databases a process reads: a test's scratch databases each have their
+    own).
     """
 
     KEPT = 4
